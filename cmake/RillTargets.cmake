@@ -1,0 +1,33 @@
+# Settings every Rill-owned target shares. Third-party code never gets these.
+function(rill_target_defaults target)
+  target_compile_definitions(${target} PRIVATE
+    QT_NO_CONTEXTLESS_CONNECT
+    QT_NO_CAST_FROM_ASCII
+    QT_NO_CAST_TO_ASCII
+    QT_NO_URL_CAST_FROM_STRING
+    QT_NO_NARROWING_CONVERSIONS_IN_CONNECT
+    QT_USE_QSTRINGBUILDER)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wno-missing-field-initializers)
+  if(RILL_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()
+
+# One test executable per area, holding several Qt Test classes (see
+# tests/common/testregistry.h). Each class becomes its own CTest entry,
+# named AREA.CLASS, so failures point at a class and ctest -j spreads them.
+#   rill_add_test_area(template SOURCES tst_a.cpp tst_b.cpp CLASSES TstA TstB LIBRARIES Rill::Core)
+function(rill_add_test_area area)
+  cmake_parse_arguments(ARG "" "" "SOURCES;CLASSES;LIBRARIES;ENVIRONMENT" ${ARGN})
+  set(exe tst_${area})
+  add_executable(${exe} ${ARG_SOURCES} ${PROJECT_SOURCE_DIR}/tests/common/testmain.cpp)
+  target_include_directories(${exe} PRIVATE ${PROJECT_SOURCE_DIR}/tests/common)
+  target_link_libraries(${exe} PRIVATE Qt6::Test ${ARG_LIBRARIES})
+  set_target_properties(${exe} PROPERTIES AUTOMOC ON)
+  rill_target_defaults(${exe})
+  foreach(cls IN LISTS ARG_CLASSES)
+    add_test(NAME ${area}.${cls} COMMAND ${exe} ${cls})
+    set_tests_properties(${area}.${cls} PROPERTIES
+      ENVIRONMENT "QT_QPA_PLATFORM=offscreen;RILL_SOURCE_DIR=${PROJECT_SOURCE_DIR};${ARG_ENVIRONMENT}")
+  endforeach()
+endfunction()

@@ -1,0 +1,46 @@
+#pragma once
+
+// What compiled templates need from the engine that made them, and the
+// exception that carries an error to the public boundary (never beyond it).
+
+#include <rill/templateerror.h>
+
+#include "node_p.h"
+
+#include <memory>
+
+namespace Rill::detail {
+
+struct TemplateException
+{
+    TemplateError error;
+};
+
+[[noreturn]] inline void throwError(TemplateError::Kind kind, const QString &templateName, int line, int column,
+                                    const QString &message)
+{
+    throw TemplateException{TemplateError(kind, templateName, line, column, message)};
+}
+
+struct CompiledTemplate;
+
+class TemplateLoader
+{
+public:
+    virtual ~TemplateLoader() = default;
+    // Loads (or returns the cached) template; on failure returns an invalid
+    // template whose error says why.
+    virtual std::shared_ptr<const CompiledTemplate> load(const QString &name) const = 0;
+};
+
+struct CompiledTemplate
+{
+    QString name;
+    NodeList nodes;
+    TemplateError error;                 // compile error, when invalid
+    const TemplateLoader *loader = nullptr;
+    const class ExtendsNode *extends = nullptr; // set when the template starts with {% extends %}
+    bool isValid() const { return !error.isError(); }
+};
+
+} // namespace Rill::detail

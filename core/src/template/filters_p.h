@@ -1,0 +1,59 @@
+#pragma once
+
+// Filters: each is a plain function plus the flags Django's register.filter()
+// takes, because those flags decide whether a result stays "safe".
+// One file per family (filters_string.cpp, filters_list.cpp, ...); each file
+// adds its table through registerXxxFilters().
+
+#include "value_p.h"
+
+#include <QHash>
+#include <QString>
+
+namespace Rill::detail {
+
+struct RenderState;
+
+// What a filter may know about where it runs. Errors a filter raises (Django
+// raises too) go through fail(), which names the template line.
+struct FilterEnv
+{
+    RenderState &state;
+    bool autoescape;
+    int line;
+    int column;
+    const QString &filterName;
+    [[noreturn]] void fail(const QString &message) const;
+};
+
+enum class FilterArg { None, Optional, Required };
+
+using FilterFn = Value (*)(const Value &input, const Value *arg, const FilterEnv &env);
+
+struct FilterDef
+{
+    QString name;
+    FilterFn fn = nullptr;
+    FilterArg arg = FilterArg::None;
+    bool isSafe = false;       // Django's is_safe: a safe input keeps the result safe
+    bool stringFilter = false; // Django's @stringfilter: input goes through str() first
+};
+
+using FilterTable = QHash<QString, FilterDef>;
+
+// The registry of built-in filters, built once.
+const FilterTable &builtinFilters();
+
+// Registration hooks, one per family.
+void registerStringFilters(FilterTable &table);
+void registerHtmlFilters(FilterTable &table);
+void registerListFilters(FilterTable &table);
+void registerNumberFilters(FilterTable &table);
+void registerLogicFilters(FilterTable &table);
+
+// Helpers shared by filter families.
+inline Value safeString(QString s) { return Value::string(std::move(s), true); }
+inline Value plainString(QString s) { return Value::string(std::move(s), false); }
+QString strOf(const Value &v); // str(v)
+
+} // namespace Rill::detail

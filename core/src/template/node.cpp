@@ -1,0 +1,242 @@
+#include "node_p.h"
+
+#include "engine_p.h"
+#include "filters_p.h"
+#include "tags_p.h"
+
+#include <rill/templatecontext.h>
+
+using namespace Qt::StringLiterals;
+
+namespace Rill::detail {
+
+RenderState::RenderState(const TemplateContext &r, const CompiledTemplate *t)
+    : root(r), tpl(t), autoescape(r.autoescape())
+{
+    bindings.reserve(32);
+}
+
+void RenderState::set(const QString &name, const QVariant &value)
+{
+    const size_t from = scopes.empty() ? 0 : scopes.back();
+    for (size_t i = bindings.size(); i > from; --i) {
+        if (bindings[i - 1].first == name) {
+            bindings[i - 1].second = value;
+            return;
+        }
+    }
+    bindings.emplace_back(name, value);
+}
+
+std::optional<QVariant> RenderState::find(const QString &name) const
+{
+    for (size_t i = bindings.size(); i > 0; --i) {
+        if (bindings[i - 1].first == name)
+            return bindings[i - 1].second;
+    }
+    if (!isolated) {
+        QVariant v = root.value(name);
+        if (v.isValid())
+            return v;
+    }
+    // Django's context starts with these three names, which can be shadowed.
+    if (name == u"None"_s)
+        return QVariant::fromValue(nullptr);
+    if (name == u"True"_s)
+        return QVariant(true);
+    if (name == u"False"_s)
+        return QVariant(false);
+    return std::nullopt;
+}
+
+void RenderState::fail(const Node &node, const QString &message) const
+{
+    fail(node.line, node.column, message);
+}
+
+void RenderState::fail(int line, int column, const QString &message) const
+{
+    throwError(TemplateError::Kind::Render, tpl ? tpl->name : QString(), line, column, message);
+}
+
+void FilterEnv::fail(const QString &message) const
+{
+    state.fail(line, column, message);
+}
+
+void renderList(const NodeList &nodes, RenderState &state)
+{
+    for (const auto &node : nodes)
+        node->render(state);
+}
+
+QString renderToString(const NodeList &nodes, RenderState &state)
+{
+    QString saved;
+    saved.swap(state.out);
+    try {
+        renderList(nodes, state);
+    } catch (...) {
+        saved.swap(state.out);
+        throw;
+    }
+    saved.swap(state.out);
+    return saved;
+}
+
+void TextNode::render(RenderState &state) const
+{
+    state.out.append(text);
+}
+
+// Resolves the special values the engine itself puts in the context.
+static std::optional<Value> lookupSpecial(const QVariant &cur, const PathPart &part, RenderState &state, bool *handled)
+{
+    *handled = false;
+    if (cur.metaType() == QMetaType::fromType<const LoopState *>()) {
+        *handled = true;
+        const LoopState *loop = cur.value<const LoopState *>();
+        const QString &n = part.name;
+        if (n == u"counter0"_s)
+            return Value::integer(loop->counter0);
+        if (n == u"counter"_s)
+            return Value::integer(loop->counter0 + 1);
+        if (n == u"revcounter"_s)
+            return Value::integer(loop->length - loop->counter0);
+        if (n == u"revcounter0"_s)
+            return Value::integer(loop->length - loop->counter0 - 1);
+        if (n == u"first"_s)
+            return Value::boolean(loop->counter0 == 0);
+        if (n == u"last"_s)
+            return Value::boolean(loop->counter0 == loop->length - 1);
+        if (n == u"parentloop"_s)
+            return Value(loop->parent);
+        return std::nullopt;
+    }
+    if (cur.metaType() == QMetaType::fromType<const BlockRef *>()) {
+        *handled = true;
+        if (part.name == u"super"_s)
+            return Value::string(renderBlockSuper(*cur.value<const BlockRef *>(), state), true);
+        return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+std::optional<Value> Operand::resolve(RenderState &state) const
+{
+    if (isLiteral)
+        return literal;
+    std::optional<QVariant> found = state.find(root);
+    if (!found)
+        return std::nullopt;
+    Value cur(std::move(*found));
+    for (const PathPart &part : path) {
+        bool handled = false;
+        if (std::optional<Value> special = lookupSpecial(cur.v, part, state, &handled); handled) {
+            if (!special)
+                return std::nullopt;
+            cur = std::move(*special);
+            continue;
+        }
+        std::optional<QVariant> next = lookupPart(cur.v, part.name, part.index, part.isIndex);
+        if (!next)
+            return std::nullopt;
+        cur = Value(std::move(*next));
+    }
+    return cur;
+}
+
+Value FilterExpression::resolve(RenderState &state, bool ignoreFailures) const
+{
+    std::optional<Value> resolved = operand.resolve(state);
+    Value obj;
+    if (resolved)
+        obj = std::move(*resolved);
+    else
+        obj = ignoreFailures ? Value::none() : Value::string(QString());
+    for (const FilterCall &call : filters) {
+        Value argValue;
+        if (call.hasArg) {
+            std::optional<Value> a = call.arg.resolve(state);
+            if (!a)
+                state.fail(line, call.column,
+                           u"filter '%1' argument '%2' is not defined"_s.arg(call.def->name, call.arg.text));
+            argValue = std::move(*a);
+        }
+        const FilterEnv env{state, state.autoescape, line, call.column, call.def->name};
+        Value input = std::move(obj);
+        if (call.def->stringFilter && kindOf(input.v) != Kind::String)
+            input = Value(toPyStr(input.v), input.safe);
+        Value result = call.def->fn(input, call.hasArg ? &argValue : nullptr, env);
+        if (call.def->isSafe && input.safe) {
+            result.safe = true;
+        }
+        if (result.safe && kindOf(result.v) != Kind::String)
+            result.v = toPyStr(result.v); // Django's mark_safe(non-string) is SafeString(str(x))
+        obj = std::move(result);
+    }
+    return obj;
+}
+
+void appendValue(RenderState &state, const Value &value)
+{
+    const QVariant &v = value.v;
+    if (v.typeId() == QMetaType::QString) {
+        const auto *s = static_cast<const QString *>(v.constData());
+        if (state.autoescape && !value.safe)
+            appendEscaped(state.out, *s);
+        else
+            state.out.append(*s);
+        return;
+    }
+    const QString s = kindOf(v) == Kind::Float ? djangoFloatOutput(v.toDouble()) : toPyStr(v);
+    if (state.autoescape && !value.safe)
+        appendEscaped(state.out, s);
+    else
+        state.out.append(s);
+}
+
+void VariableNode::render(RenderState &state) const
+{
+    if (expr.filters.empty() && !expr.operand.isLiteral && expr.operand.path.empty()) {
+        // Fast path for {{ name }}.
+        if (std::optional<QVariant> v = state.find(expr.operand.root)) {
+            appendValue(state, Value(std::move(*v)));
+        }
+        return;
+    }
+    appendValue(state, expr.resolve(state));
+}
+
+void BlockContext::addBlocks(const QHash<QString, const BlockNode *> &blocks)
+{
+    for (auto it = blocks.cbegin(); it != blocks.cend(); ++it) {
+        auto &list = m_blocks[it.key()];
+        list.insert(list.begin(), it.value());
+    }
+}
+
+const BlockNode *BlockContext::pop(const QString &name)
+{
+    auto it = m_blocks.find(name);
+    if (it == m_blocks.end() || it->empty())
+        return nullptr;
+    const BlockNode *b = it->back();
+    it->pop_back();
+    return b;
+}
+
+void BlockContext::push(const QString &name, const BlockNode *block)
+{
+    m_blocks[name].push_back(block);
+}
+
+const BlockNode *BlockContext::get(const QString &name) const
+{
+    auto it = m_blocks.constFind(name);
+    if (it == m_blocks.cend() || it->empty())
+        return nullptr;
+    return it->back();
+}
+
+} // namespace Rill::detail

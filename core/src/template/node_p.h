@@ -1,0 +1,183 @@
+#pragma once
+
+// The compiled form of a template: a tree of nodes that append their output
+// to a RenderState. Expressions ({{ a.b|filter:arg }}) resolve against the
+// state's context stack.
+
+#include "value_p.h"
+
+#include <rill/templateerror.h>
+
+#include <QHash>
+#include <QList>
+#include <QString>
+
+#include <memory>
+#include <vector>
+
+namespace Rill {
+class TemplateContext;
+}
+
+namespace Rill::detail {
+
+struct CompiledTemplate;
+struct RenderState;
+class BlockNode;
+class Parser;
+struct FilterDef;
+
+class Node
+{
+public:
+    virtual ~Node() = default;
+    virtual void render(RenderState &state) const = 0;
+    // Child node lists, for walks that look for blocks or fragments.
+    virtual void childLists(std::vector<const std::vector<std::unique_ptr<Node>> *> &) const {}
+    virtual bool isText() const { return false; }
+
+    int line = 0;
+    int column = 0;
+};
+
+using NodeList = std::vector<std::unique_ptr<Node>>;
+
+void renderList(const NodeList &nodes, RenderState &state);
+// Renders into a fresh string, leaving the state's output untouched.
+QString renderToString(const NodeList &nodes, RenderState &state);
+
+class TextNode final : public Node
+{
+public:
+    explicit TextNode(QString text) : text(std::move(text)) {}
+    void render(RenderState &state) const override;
+    bool isText() const override { return true; }
+    QString text;
+};
+
+// One part of a dotted lookup: `items.0.name` -> items, 0, name.
+struct PathPart
+{
+    QString name;
+    qint64 index = 0;
+    bool isIndex = false;
+};
+
+// Django's Variable: a literal or a dotted lookup.
+struct Operand
+{
+    bool isLiteral = false;
+    Value literal;
+    QString root;               // first name of a lookup
+    std::vector<PathPart> path; // the rest
+    QString text;               // as written, for messages
+
+    // std::nullopt when the lookup fails (Django's VariableDoesNotExist).
+    std::optional<Value> resolve(RenderState &state) const;
+};
+
+struct FilterCall
+{
+    const FilterDef *def = nullptr;
+    bool hasArg = false;
+    Operand arg;
+    int column = 0;
+};
+
+// Django's FilterExpression: an operand and a chain of filters.
+struct FilterExpression
+{
+    Operand operand;
+    std::vector<FilterCall> filters;
+    QString text;
+    int line = 0;
+    int column = 0;
+
+    // Missing values become "" before filters run (Django's
+    // string_if_invalid), or None with ignoreFailures (as {% if %} wants).
+    Value resolve(RenderState &state, bool ignoreFailures = false) const;
+    bool isPlainVariable() const { return !operand.isLiteral && filters.empty(); }
+};
+
+class VariableNode final : public Node
+{
+public:
+    void render(RenderState &state) const override;
+    FilterExpression expr;
+};
+
+// Appends a value as Django's render_value_in_context does: str(), then
+// escaped when autoescape is on and the value is not safe.
+void appendValue(RenderState &state, const Value &value);
+
+// Block bookkeeping for {% extends %}, as Django's BlockContext.
+class BlockContext
+{
+public:
+    void addBlocks(const QHash<QString, const BlockNode *> &blocks);
+    const BlockNode *pop(const QString &name);
+    void push(const QString &name, const BlockNode *block);
+    const BlockNode *get(const QString &name) const;
+
+private:
+    QHash<QString, std::vector<const BlockNode *>> m_blocks;
+};
+
+// The loop state {{ forloop.* }} reads; lives on the for tag's stack frame.
+struct LoopState
+{
+    qint64 counter0 = 0;
+    qint64 length = 0;
+    QVariant parent; // the parent loop's LoopState pointer, or an empty map
+};
+
+// What {{ block.super }} reads.
+struct BlockRef
+{
+    const BlockNode *node = nullptr;
+};
+
+struct RenderState
+{
+    RenderState(const TemplateContext &root, const CompiledTemplate *tpl);
+
+    QString out;
+    const TemplateContext &root;
+    const CompiledTemplate *tpl;     // template being rendered (for names in errors)
+    BlockContext *blocks = nullptr;  // current template render's block context
+    bool autoescape = true;
+    bool isolated = false;           // {% include ... only %}: the root context is hidden
+    int depth = 0;                   // include/extends nesting, bounded
+
+    // The context stack: a flat list of bindings plus scope start offsets;
+    // lookups scan from the innermost binding outwards.
+    std::vector<std::pair<QString, QVariant>> bindings;
+    std::vector<size_t> scopes;
+
+    void push() { scopes.push_back(bindings.size()); }
+    void pop()
+    {
+        bindings.resize(scopes.back());
+        scopes.pop_back();
+    }
+    void set(const QString &name, const QVariant &value);
+    std::optional<QVariant> find(const QString &name) const;
+
+    // ifchanged/cycle per-render state, keyed by node.
+    QHash<const Node *, QVariant> nodeState;
+
+    [[noreturn]] void fail(const Node &node, const QString &message) const;
+    [[noreturn]] void fail(int line, int column, const QString &message) const;
+};
+
+struct ScopeGuard
+{
+    explicit ScopeGuard(RenderState &s) : state(s) { state.push(); }
+    ~ScopeGuard() { state.pop(); }
+    RenderState &state;
+};
+
+} // namespace Rill::detail
+
+Q_DECLARE_METATYPE(const Rill::detail::LoopState *)
+Q_DECLARE_METATYPE(const Rill::detail::BlockRef *)

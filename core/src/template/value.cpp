@@ -1,0 +1,576 @@
+#include "value_p.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QMetaProperty>
+#include <QObject>
+#include <QUrl>
+#include <QAssociativeIterable>
+#include <QSequentialIterable>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
+using namespace Qt::StringLiterals;
+
+namespace Rill::detail {
+
+Kind kindOf(const QVariant &v)
+{
+    switch (v.typeId()) {
+    case QMetaType::UnknownType:
+    case QMetaType::Nullptr:
+        return Kind::None;
+    case QMetaType::Bool:
+        return Kind::Bool;
+    case QMetaType::Int:
+    case QMetaType::UInt:
+    case QMetaType::LongLong:
+    case QMetaType::ULongLong:
+    case QMetaType::Long:
+    case QMetaType::ULong:
+    case QMetaType::Short:
+    case QMetaType::UShort:
+    case QMetaType::Char:
+    case QMetaType::SChar:
+    case QMetaType::UChar:
+        return Kind::Int;
+    case QMetaType::Double:
+    case QMetaType::Float:
+        return Kind::Float;
+    case QMetaType::QString:
+        return Kind::String;
+    case QMetaType::QVariantList:
+        return Kind::List;
+    case QMetaType::QVariantMap:
+        return Kind::Map;
+    default:
+        break;
+    }
+    if (v.metaType().flags() & QMetaType::PointerToQObject)
+        return qvariant_cast<QObject *>(v) ? Kind::Object : Kind::None;
+    return Kind::Other;
+}
+
+QVariant normalize(const QVariant &v)
+{
+    switch (v.typeId()) {
+    case QMetaType::QJsonValue:
+    case QMetaType::QJsonObject:
+    case QMetaType::QJsonArray:
+        return normalize(v.toJsonValue().toVariant());
+    case QMetaType::QJsonDocument: {
+        const QJsonDocument doc = v.toJsonDocument();
+        return doc.isArray() ? QVariant(doc.array().toVariantList()) : QVariant(doc.object().toVariantMap());
+    }
+    case QMetaType::QStringList: {
+        QVariantList list;
+        const QStringList strings = v.toStringList();
+        list.reserve(strings.size());
+        for (const QString &s : strings)
+            list.append(s);
+        return list;
+    }
+    case QMetaType::QVariantHash: {
+        // Sorted keys, like QVariantMap, so iteration order is stable.
+        const QVariantHash hash = v.toHash();
+        QVariantMap map;
+        for (auto it = hash.cbegin(); it != hash.cend(); ++it)
+            map.insert(it.key(), it.value());
+        return map;
+    }
+    case QMetaType::QByteArray:
+        return QString::fromUtf8(v.toByteArray());
+    case QMetaType::QChar:
+        return QString(v.toChar());
+    case QMetaType::QUrl:
+        return v.toUrl().toString();
+    default:
+        break;
+    }
+    if (kindOf(v) == Kind::Other) {
+        const QMetaType type = v.metaType();
+        if (QMetaType::canConvert(type, QMetaType::fromType<QVariantMap>())
+            && QMetaType::canConvert(type, QMetaType::fromType<QAssociativeIterable>()))
+            return v.toMap();
+        if (QMetaType::canConvert(type, QMetaType::fromType<QSequentialIterable>()))
+            return v.toList();
+    }
+    return v;
+}
+
+bool isNumber(const QVariant &v)
+{
+    const Kind k = kindOf(v);
+    return k == Kind::Int || k == Kind::Float || k == Kind::Bool;
+}
+
+qint64 toInt(const QVariant &v)
+{
+    if (v.typeId() == QMetaType::ULongLong)
+        return static_cast<qint64>(v.toULongLong());
+    return v.toLongLong();
+}
+
+double toDouble(const QVariant &v)
+{
+    return v.toDouble();
+}
+
+QString pyFloatRepr(double d)
+{
+    if (std::isnan(d))
+        return u"nan"_s;
+    if (std::isinf(d))
+        return d > 0 ? u"inf"_s : u"-inf"_s;
+    // Shortest round-tripping digits, laid out by Python's repr() rules.
+    char buf[64];
+    const auto res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
+    std::string_view sci(buf, res.ptr - buf);
+    bool negative = false;
+    if (!sci.empty() && sci.front() == '-') {
+        negative = true;
+        sci.remove_prefix(1);
+    }
+    const auto ePos = sci.find('e');
+    std::string digits;
+    for (char c : sci.substr(0, ePos))
+        if (c != '.')
+            digits.push_back(c);
+    int exp10 = 0;
+    std::from_chars(sci.data() + ePos + 1 + (sci[ePos + 1] == '+' ? 1 : 0), sci.data() + sci.size(), exp10);
+    while (digits.size() > 1 && digits.back() == '0')
+        digits.pop_back();
+    const int decpt = exp10 + 1;
+    const int nd = int(digits.size());
+    std::string out;
+    if (negative)
+        out.push_back('-');
+    if (decpt <= -4 || decpt > 16) {
+        out.push_back(digits[0]);
+        if (nd > 1) {
+            out.push_back('.');
+            out.append(digits, 1);
+        }
+        out.push_back('e');
+        out.push_back(exp10 < 0 ? '-' : '+');
+        const int ae = std::abs(exp10);
+        if (ae < 10)
+            out.push_back('0');
+        out.append(std::to_string(ae));
+    } else if (decpt <= 0) {
+        out.append("0.");
+        out.append(size_t(-decpt), '0');
+        out.append(digits);
+    } else if (decpt >= nd) {
+        out.append(digits);
+        out.append(size_t(decpt - nd), '0');
+        out.append(".0");
+    } else {
+        out.append(digits, 0, size_t(decpt));
+        out.push_back('.');
+        out.append(digits, size_t(decpt));
+    }
+    return QString::fromLatin1(out.data(), qsizetype(out.size()));
+}
+
+QString djangoFloatOutput(double d)
+{
+    const QString repr = pyFloatRepr(d);
+    const qsizetype ePos = repr.indexOf(u'e');
+    if (ePos < 0)
+        return repr;
+    // Decimal(repr) then '{:f}': digits and exponent, laid out positionally.
+    QString mantissa = repr.left(ePos);
+    const int exp10 = repr.mid(ePos + 1).toInt();
+    QString sign;
+    if (mantissa.startsWith(u'-')) {
+        sign = u"-"_s;
+        mantissa.remove(0, 1);
+    }
+    const qsizetype dot = mantissa.indexOf(u'.');
+    const QString digits = dot < 0 ? mantissa : mantissa.left(dot) + mantissa.mid(dot + 1);
+    const int fracDigits = dot < 0 ? 0 : int(mantissa.size() - dot - 1);
+    const int exponent = exp10 - fracDigits; // value = digits * 10^exponent
+    if (std::abs(exponent) + digits.size() > 200)
+        return repr;
+    if (exponent >= 0)
+        return sign + digits + QString(exponent, u'0');
+    const int point = int(digits.size()) + exponent; // digits before the point
+    if (point > 0)
+        return sign + digits.left(point) + u'.' + digits.mid(point);
+    return sign + u"0."_s + QString(-point, u'0') + digits;
+}
+
+static QString reprString(const QString &s)
+{
+    const bool hasSingle = s.contains(u'\'');
+    const bool hasDouble = s.contains(u'"');
+    const QChar quote = (hasSingle && !hasDouble) ? u'"' : u'\'';
+    QString out;
+    out.reserve(s.size() + 2);
+    out.append(quote);
+    for (const QChar c : s) {
+        const char16_t u = c.unicode();
+        if (c == quote || u == u'\\') {
+            out.append(u'\\');
+            out.append(c);
+        } else if (u == u'\n') {
+            out.append(u"\\n");
+        } else if (u == u'\r') {
+            out.append(u"\\r");
+        } else if (u == u'\t') {
+            out.append(u"\\t");
+        } else if (u < 0x20 || (u >= 0x7f && u < 0xa0)) {
+            out.append(u"\\x"_s + QString::number(u, 16).rightJustified(2, u'0'));
+        } else {
+            out.append(c);
+        }
+    }
+    out.append(quote);
+    return out;
+}
+
+QString toPyRepr(const QVariant &raw)
+{
+    const QVariant v = normalize(raw);
+    if (kindOf(v) == Kind::String)
+        return reprString(v.toString());
+    return toPyStr(v);
+}
+
+QString toPyStr(const QVariant &raw)
+{
+    const QVariant v = normalize(raw);
+    switch (kindOf(v)) {
+    case Kind::None:
+        return u"None"_s;
+    case Kind::Bool:
+        return v.toBool() ? u"True"_s : u"False"_s;
+    case Kind::Int:
+        if (v.typeId() == QMetaType::ULongLong || v.typeId() == QMetaType::ULong)
+            return QString::number(v.toULongLong());
+        return QString::number(v.toLongLong());
+    case Kind::Float:
+        return pyFloatRepr(v.toDouble());
+    case Kind::String:
+        return v.toString();
+    case Kind::List: {
+        QString out = u"["_s;
+        const QVariantList list = v.toList();
+        for (qsizetype i = 0; i < list.size(); ++i) {
+            if (i)
+                out += u", ";
+            out += toPyRepr(list.at(i));
+        }
+        return out + u']';
+    }
+    case Kind::Map: {
+        QString out = u"{"_s;
+        const QVariantMap map = v.toMap();
+        bool first = true;
+        for (auto it = map.cbegin(); it != map.cend(); ++it) {
+            if (!first)
+                out += u", ";
+            first = false;
+            out += reprString(it.key()) + u": " + toPyRepr(it.value());
+        }
+        return out + u'}';
+    }
+    case Kind::Object: {
+        const QObject *o = qvariant_cast<QObject *>(v);
+        return o->objectName().isEmpty() ? QString::fromLatin1(o->metaObject()->className()) : o->objectName();
+    }
+    case Kind::Other:
+        break;
+    }
+    return v.toString();
+}
+
+bool isTruthy(const QVariant &raw)
+{
+    switch (kindOf(raw)) {
+    case Kind::None:
+        return false;
+    case Kind::Bool:
+        return raw.toBool();
+    case Kind::Int:
+        return raw.toLongLong() != 0 || raw.toULongLong() != 0;
+    case Kind::Float:
+        return raw.toDouble() != 0.0;
+    case Kind::String:
+        return !static_cast<const QString *>(raw.constData())->isEmpty();
+    case Kind::List:
+        return !static_cast<const QVariantList *>(raw.constData())->isEmpty();
+    case Kind::Map:
+        return !static_cast<const QVariantMap *>(raw.constData())->isEmpty();
+    case Kind::Object:
+        return true;
+    case Kind::Other:
+        break;
+    }
+    const QVariant v = normalize(raw);
+    if (kindOf(v) != Kind::Other)
+        return isTruthy(v);
+    return !v.isNull();
+}
+
+static int cmpNumbers(const QVariant &a, const QVariant &b)
+{
+    const Kind ka = kindOf(a), kb = kindOf(b);
+    if (ka != Kind::Float && kb != Kind::Float) {
+        const qint64 x = toInt(a), y = toInt(b);
+        return x < y ? -1 : (x > y ? 1 : 0);
+    }
+    const double x = toDouble(a), y = toDouble(b);
+    return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+bool pyEquals(const QVariant &ra, const QVariant &rb)
+{
+    const QVariant a = normalize(ra), b = normalize(rb);
+    const Kind ka = kindOf(a), kb = kindOf(b);
+    if (isNumber(a) && isNumber(b)) {
+        if ((ka == Kind::Float && std::isnan(a.toDouble())) || (kb == Kind::Float && std::isnan(b.toDouble())))
+            return false;
+        return cmpNumbers(a, b) == 0;
+    }
+    if (ka != kb)
+        return false;
+    switch (ka) {
+    case Kind::None:
+        return true;
+    case Kind::String:
+        return a.toString() == b.toString();
+    case Kind::List: {
+        const QVariantList x = a.toList(), y = b.toList();
+        if (x.size() != y.size())
+            return false;
+        for (qsizetype i = 0; i < x.size(); ++i)
+            if (!pyEquals(x.at(i), y.at(i)))
+                return false;
+        return true;
+    }
+    case Kind::Map: {
+        const QVariantMap x = a.toMap(), y = b.toMap();
+        if (x.size() != y.size())
+            return false;
+        for (auto it = x.cbegin(); it != x.cend(); ++it) {
+            auto other = y.constFind(it.key());
+            if (other == y.cend() || !pyEquals(it.value(), other.value()))
+                return false;
+        }
+        return true;
+    }
+    case Kind::Object:
+        return qvariant_cast<QObject *>(a) == qvariant_cast<QObject *>(b);
+    default:
+        return a == b;
+    }
+}
+
+std::optional<int> pyCompare(const QVariant &ra, const QVariant &rb)
+{
+    const QVariant a = normalize(ra), b = normalize(rb);
+    if (isNumber(a) && isNumber(b)) {
+        if ((kindOf(a) == Kind::Float && std::isnan(a.toDouble())) || (kindOf(b) == Kind::Float && std::isnan(b.toDouble())))
+            return std::nullopt; // every ordering comparison with nan is False
+        return cmpNumbers(a, b);
+    }
+    const Kind ka = kindOf(a), kb = kindOf(b);
+    if (ka != kb)
+        return std::nullopt;
+    if (ka == Kind::String) {
+        const int c = QString::compare(a.toString(), b.toString(), Qt::CaseSensitive);
+        return c < 0 ? -1 : (c > 0 ? 1 : 0);
+    }
+    if (ka == Kind::List) {
+        const QVariantList x = a.toList(), y = b.toList();
+        for (qsizetype i = 0; i < std::min(x.size(), y.size()); ++i) {
+            if (pyEquals(x.at(i), y.at(i)))
+                continue;
+            return pyCompare(x.at(i), y.at(i));
+        }
+        return x.size() < y.size() ? -1 : (x.size() > y.size() ? 1 : 0);
+    }
+    return std::nullopt;
+}
+
+std::optional<bool> pyContains(const QVariant &rc, const QVariant &ri)
+{
+    const QVariant c = normalize(rc), item = normalize(ri);
+    switch (kindOf(c)) {
+    case Kind::String:
+        if (kindOf(item) != Kind::String)
+            return std::nullopt;
+        return c.toString().contains(item.toString());
+    case Kind::List: {
+        const QVariantList list = c.toList();
+        return std::any_of(list.cbegin(), list.cend(), [&](const QVariant &x) { return pyEquals(x, item); });
+    }
+    case Kind::Map:
+        if (kindOf(item) != Kind::String)
+            return false;
+        return c.toMap().contains(item.toString());
+    default:
+        return std::nullopt;
+    }
+}
+
+std::optional<qint64> pyLen(const QVariant &raw)
+{
+    const QVariant v = normalize(raw);
+    switch (kindOf(v)) {
+    case Kind::String:
+        return v.toString().size();
+    case Kind::List:
+        return v.toList().size();
+    case Kind::Map:
+        return v.toMap().size();
+    default:
+        return std::nullopt;
+    }
+}
+
+std::optional<QVariantList> iterate(const QVariant &raw)
+{
+    const QVariant v = normalize(raw);
+    switch (kindOf(v)) {
+    case Kind::List:
+        return v.toList();
+    case Kind::Map: {
+        QVariantList keys;
+        const QVariantMap map = v.toMap();
+        keys.reserve(map.size());
+        for (auto it = map.cbegin(); it != map.cend(); ++it)
+            keys.append(it.key());
+        return keys;
+    }
+    case Kind::String: {
+        QVariantList chars;
+        const QString s = v.toString();
+        chars.reserve(s.size());
+        for (qsizetype i = 0; i < s.size(); ++i) {
+            if (s.at(i).isHighSurrogate() && i + 1 < s.size()) {
+                chars.append(s.mid(i, 2));
+                ++i;
+            } else {
+                chars.append(QString(s.at(i)));
+            }
+        }
+        return chars;
+    }
+    default:
+        return std::nullopt;
+    }
+}
+
+static std::optional<QVariant> mapPseudoMethod(const QVariantMap &map, const QString &part)
+{
+    if (part == u"items") {
+        QVariantList items;
+        items.reserve(map.size());
+        for (auto it = map.cbegin(); it != map.cend(); ++it)
+            items.append(QVariant(QVariantList{it.key(), it.value()}));
+        return items;
+    }
+    if (part == u"keys") {
+        QVariantList keys;
+        for (auto it = map.cbegin(); it != map.cend(); ++it)
+            keys.append(it.key());
+        return keys;
+    }
+    if (part == u"values")
+        return QVariant(map.values());
+    return std::nullopt;
+}
+
+std::optional<QVariant> lookupPart(const QVariant &raw, const QString &part, qint64 index, bool isIndex)
+{
+    Kind kind = kindOf(raw);
+    QVariant normalized;
+    const QVariant *cur = &raw;
+    if (kind == Kind::Other) {
+        normalized = normalize(raw);
+        cur = &normalized;
+        kind = kindOf(normalized);
+    }
+    switch (kind) {
+    case Kind::Map: {
+        const auto *map = static_cast<const QVariantMap *>(cur->constData());
+        auto it = map->constFind(part);
+        if (it != map->cend())
+            return it.value();
+        return mapPseudoMethod(*map, part);
+    }
+    case Kind::List: {
+        if (!isIndex)
+            return std::nullopt;
+        const auto *list = static_cast<const QVariantList *>(cur->constData());
+        const qint64 n = list->size();
+        const qint64 i = index < 0 ? index + n : index;
+        if (i < 0 || i >= n)
+            return std::nullopt;
+        return list->at(qsizetype(i));
+    }
+    case Kind::String: {
+        if (!isIndex)
+            return std::nullopt;
+        const auto *s = static_cast<const QString *>(cur->constData());
+        const qint64 n = s->size();
+        const qint64 i = index < 0 ? index + n : index;
+        if (i < 0 || i >= n)
+            return std::nullopt;
+        return QVariant(QString(s->at(qsizetype(i))));
+    }
+    case Kind::Object: {
+        const QObject *o = qvariant_cast<QObject *>(*cur);
+        const QByteArray name = part.toUtf8();
+        const QMetaObject *mo = o->metaObject();
+        const int idx = mo->indexOfProperty(name.constData());
+        if (idx >= 0)
+            return mo->property(idx).read(o);
+        if (o->dynamicPropertyNames().contains(name))
+            return o->property(name.constData());
+        return std::nullopt;
+    }
+    default:
+        return std::nullopt;
+    }
+}
+
+void appendEscaped(QString &out, QStringView s)
+{
+    qsizetype start = 0;
+    const qsizetype n = s.size();
+    const QChar *data = s.data();
+    for (qsizetype i = 0; i < n; ++i) {
+        const char16_t c = data[i].unicode();
+        const char16_t *rep = nullptr;
+        switch (c) {
+        case u'&': rep = u"&amp;"; break;
+        case u'<': rep = u"&lt;"; break;
+        case u'>': rep = u"&gt;"; break;
+        case u'"': rep = u"&quot;"; break;
+        case u'\'': rep = u"&#x27;"; break;
+        default: continue;
+        }
+        out.append(data + start, i - start);
+        out.append(QStringView(rep));
+        start = i + 1;
+    }
+    out.append(data + start, n - start);
+}
+
+QString escapeHtml(QStringView s)
+{
+    QString out;
+    out.reserve(s.size() + 16);
+    appendEscaped(out, s);
+    return out;
+}
+
+} // namespace Rill::detail
