@@ -19,26 +19,6 @@ std::unique_ptr<Node> compileComment(Parser &parser, const Token &token)
     return nullptr;
 }
 
-class AutoescapeNode final : public Node
-{
-public:
-    void render(RenderState &state) const override
-    {
-        const bool saved = state.autoescape;
-        state.autoescape = on;
-        try {
-            renderList(body, state);
-        } catch (...) {
-            state.autoescape = saved;
-            throw;
-        }
-        state.autoescape = saved;
-    }
-    void childLists(std::vector<const NodeList *> &out) const override { out.push_back(&body); }
-    bool on = true;
-    NodeList body;
-};
-
 std::unique_ptr<Node> compileAutoescape(Parser &parser, const Token &token)
 {
     const auto bits = smartSplit(token.contents);
@@ -143,6 +123,19 @@ std::unique_ptr<Node> compileLoad(Parser &parser, const Token &token)
 }
 
 } // namespace
+
+void AutoescapeNode::render(RenderState &state) const
+{
+    const bool saved = state.autoescape;
+    state.autoescape = on;
+    try {
+        renderList(body, state);
+    } catch (...) {
+        state.autoescape = saved;
+        throw;
+    }
+    state.autoescape = saved;
+}
 
 void registerMiscTags(TagTable &table)
 {

@@ -59,6 +59,15 @@ public:
     NodeList body;
 };
 
+class AutoescapeNode final : public Node
+{
+public:
+    void render(RenderState &state) const override;
+    void childLists(std::vector<const NodeList *> &out) const override { out.push_back(&body); }
+    bool on = true;
+    NodeList body;
+};
+
 class BlockNode final : public Node
 {
 public:
