@@ -14,6 +14,9 @@ namespace Rill::detail {
 struct TemplateException
 {
     TemplateError error;
+    // Django's VariableDoesNotExist: some places (an {% if %} condition,
+    // {{ block.super }}) turn it into None or "" instead of failing.
+    bool missingVariable = false;
 };
 
 [[noreturn]] inline void throwError(TemplateError::Kind kind, const QString &templateName, int line, int column,

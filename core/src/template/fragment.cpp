@@ -559,6 +559,10 @@ std::optional<QString> Template::renderFragment(const QString &selector, const T
     } catch (const TemplateException &e) {
         if (error)
             *error = e.error;
+    } catch (const std::bad_alloc &) {
+        if (error)
+            *error = TemplateError(TemplateError::Kind::Render, name(), 0, 0,
+                                   u"rendering ran out of memory (a filter argument asks for a huge result?)"_s);
     }
     return std::nullopt;
 }

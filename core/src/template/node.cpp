@@ -28,11 +28,23 @@ void RenderState::set(const QString &name, const QVariant &value)
     bindings.emplace_back(name, value);
 }
 
+void RenderState::set(const QString &name, const Value &value)
+{
+    if (value.safe && value.v.typeId() == QMetaType::QString)
+        set(name, QVariant::fromValue(SafeText{value.v.toString()}));
+    else
+        set(name, value.v);
+}
+
 std::optional<QVariant> RenderState::find(const QString &name) const
 {
     for (size_t i = bindings.size(); i > 0; --i) {
-        if (bindings[i - 1].first == name)
-            return bindings[i - 1].second;
+        if (bindings[i - 1].first == name) {
+            const QVariant &v = bindings[i - 1].second;
+            if (v.typeId() == qMetaTypeId<SafeText>())
+                return QVariant(v.value<SafeText>().text);
+            return v;
+        }
     }
     if (!isolated) {
         QVariant v = root.value(name);
@@ -115,22 +127,79 @@ static std::optional<Value> lookupSpecial(const QVariant &cur, const PathPart &p
     }
     if (cur.metaType() == QMetaType::fromType<const BlockRef *>()) {
         *handled = true;
-        if (part.name == u"super"_s)
-            return Value::string(renderBlockSuper(*cur.value<const BlockRef *>(), state), true);
+        if (part.name == u"super"_s) {
+            try {
+                return Value::string(renderBlockSuper(*cur.value<const BlockRef *>(), state), true);
+            } catch (const TemplateException &e) {
+                if (!e.missingVariable) // as Django, a missing variable makes the lookup fail quietly
+                    throw;
+                return std::nullopt;
+            }
+        }
         return std::nullopt;
     }
     return std::nullopt;
+}
+
+// A binding of the context stack, without copying it; nullptr when the name
+// is not bound there (it may still resolve through the root context).
+static const QVariant *findBinding(const RenderState &state, const QString &name)
+{
+    for (size_t i = state.bindings.size(); i > 0; --i) {
+        if (state.bindings[i - 1].first == name)
+            return &state.bindings[i - 1].second;
+    }
+    return nullptr;
+}
+
+// The common lookups (a key present in a map, an index inside a list) by
+// pointer, so a dotted lookup copies no intermediate QVariant. nullptr means
+// "take the general route" (lookupSpecial(), then lookupPart()), which gives
+// the same answer for these cases and handles all the others.
+static const QVariant *stepInPlace(const QVariant &cur, const PathPart &part)
+{
+    if (cur.typeId() == QMetaType::QVariantMap) {
+        const auto *map = static_cast<const QVariantMap *>(cur.constData());
+        auto it = map->constFind(part.name);
+        return it != map->cend() ? &it.value() : nullptr;
+    }
+    if (part.isIndex && cur.typeId() == QMetaType::QVariantList) {
+        const auto *list = static_cast<const QVariantList *>(cur.constData());
+        const qint64 n = list->size();
+        const qint64 i = part.index < 0 ? part.index + n : part.index;
+        return i >= 0 && i < n ? &list->at(qsizetype(i)) : nullptr;
+    }
+    return nullptr;
 }
 
 std::optional<Value> Operand::resolve(RenderState &state) const
 {
     if (isLiteral)
         return literal;
-    std::optional<QVariant> found = state.find(root);
-    if (!found)
-        return std::nullopt;
-    Value cur(std::move(*found));
-    for (const PathPart &part : path) {
+    std::optional<QVariant> found;
+    const QVariant *ptr = findBinding(state, root);
+    if (!ptr) {
+        found = state.find(root);
+        if (!found)
+            return std::nullopt;
+        ptr = &*found;
+    }
+    Value cur;
+    size_t done = 0;
+    if (ptr->typeId() == qMetaTypeId<SafeText>()) {
+        cur = Value::string(ptr->value<SafeText>().text, true);
+    } else {
+        while (done < path.size()) {
+            const QVariant *next = stepInPlace(*ptr, path[done]);
+            if (!next)
+                break;
+            ptr = next;
+            ++done;
+        }
+        cur = Value(*ptr);
+    }
+    for (size_t k = done; k < path.size(); ++k) {
+        const PathPart &part = path[k];
         bool handled = false;
         if (std::optional<Value> special = lookupSpecial(cur.v, part, state, &handled); handled) {
             if (!special)
@@ -156,18 +225,25 @@ Value FilterExpression::resolve(RenderState &state, bool ignoreFailures) const
         obj = ignoreFailures ? Value::none() : Value::string(QString());
     for (const FilterCall &call : filters) {
         Value argValue;
-        if (call.hasArg) {
+        const Value *argPtr = nullptr;
+        if (call.hasArg && call.arg.isLiteral) {
+            argPtr = &call.arg.literal; // no copy for the usual |filter:"literal"
+        } else if (call.hasArg) {
             std::optional<Value> a = call.arg.resolve(state);
             if (!a)
-                state.fail(line, call.column,
-                           u"filter '%1' argument '%2' is not defined"_s.arg(call.def->name, call.arg.text));
+                throw TemplateException{
+                    TemplateError(TemplateError::Kind::Render, state.tpl ? state.tpl->name : QString(), line,
+                                  call.column,
+                                  u"filter '%1' argument '%2' is not defined"_s.arg(call.def->name, call.arg.text)),
+                    true};
             argValue = std::move(*a);
+            argPtr = &argValue;
         }
         const FilterEnv env{state, state.autoescape, line, call.column, call.def->name};
         Value input = std::move(obj);
         if (call.def->stringFilter && kindOf(input.v) != Kind::String)
             input = Value(toPyStr(input.v), input.safe);
-        Value result = call.def->fn(input, call.hasArg ? &argValue : nullptr, env);
+        Value result = call.def->fn(input, argPtr, env);
         if (call.def->isSafe && input.safe) {
             result.safe = true;
         }
@@ -178,32 +254,53 @@ Value FilterExpression::resolve(RenderState &state, bool ignoreFailures) const
     return obj;
 }
 
-void appendValue(RenderState &state, const Value &value)
+static void appendVariant(RenderState &state, const QVariant &v, bool safe)
 {
-    const QVariant &v = value.v;
     if (v.typeId() == QMetaType::QString) {
         const auto *s = static_cast<const QString *>(v.constData());
-        if (state.autoescape && !value.safe)
+        if (state.autoescape && !safe)
             appendEscaped(state.out, *s);
         else
             state.out.append(*s);
         return;
     }
     const QString s = kindOf(v) == Kind::Float ? djangoFloatOutput(v.toDouble()) : toPyStr(v);
-    if (state.autoescape && !value.safe)
+    if (state.autoescape && !safe)
         appendEscaped(state.out, s);
     else
         state.out.append(s);
 }
 
+void appendValue(RenderState &state, const Value &value)
+{
+    appendVariant(state, value.v, value.safe);
+}
+
 void VariableNode::render(RenderState &state) const
 {
-    if (expr.filters.empty() && !expr.operand.isLiteral && expr.operand.path.empty()) {
-        // Fast path for {{ name }}.
-        if (std::optional<QVariant> v = state.find(expr.operand.root)) {
-            appendValue(state, Value(std::move(*v)));
+    if (expr.filters.empty() && !expr.operand.isLiteral) {
+        // Fast path for {{ name }} and {{ name.key.0 }}: print the bound value
+        // in place when every part is a map key or list index.
+        const QVariant *ptr = findBinding(state, expr.operand.root);
+        if (ptr && ptr->typeId() != qMetaTypeId<SafeText>()) {
+            size_t done = 0;
+            const auto &path = expr.operand.path;
+            while (done < path.size()) {
+                const QVariant *next = stepInPlace(*ptr, path[done]);
+                if (!next)
+                    break;
+                ptr = next;
+                ++done;
+            }
+            if (done == path.size()) {
+                appendVariant(state, *ptr, false);
+                return;
+            }
+        } else if (!ptr && expr.operand.path.empty()) {
+            if (std::optional<QVariant> v = state.find(expr.operand.root))
+                appendVariant(state, *v, false);
+            return;
         }
-        return;
     }
     appendValue(state, expr.resolve(state));
 }

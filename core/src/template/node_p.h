@@ -129,6 +129,17 @@ struct LoopState
     qint64 counter0 = 0;
     qint64 length = 0;
     QVariant parent; // the parent loop's LoopState pointer, or an empty map
+    // {% ifchanged %} memory: Django keeps it on the innermost forloop, so it
+    // lasts for one run of the loop, across includes.
+    mutable QHash<const Node *, QVariant> ifchanged;
+};
+
+// A string marked safe, as a context binding holds it: Django's context
+// keeps SafeString objects, so {% with a=x|safe %}{{ a }} must not escape.
+// Only bindings hold this type; lookups hand it on as a safe Value.
+struct SafeText
+{
+    QString text;
 };
 
 // What {{ block.super }} reads.
@@ -161,6 +172,7 @@ struct RenderState
         scopes.pop_back();
     }
     void set(const QString &name, const QVariant &value);
+    void set(const QString &name, const Value &value); // keeps the safe mark
     std::optional<QVariant> find(const QString &name) const;
 
     // ifchanged/cycle per-render state, keyed by node.
@@ -181,3 +193,4 @@ struct ScopeGuard
 
 Q_DECLARE_METATYPE(const Rill::detail::LoopState *)
 Q_DECLARE_METATYPE(const Rill::detail::BlockRef *)
+Q_DECLARE_METATYPE(Rill::detail::SafeText)

@@ -110,6 +110,9 @@ NodeList Parser::parse(const QStringList &until)
             }
             if (command == u"extends"_s && containsNonText)
                 error(token, u"'{% extends %}' must be the first tag in the template"_s);
+            // Each open tag is a level of recursion here and when rendering.
+            if (m_openTags.size() >= MaxNesting)
+                error(token, u"tags are nested more than %1 levels deep"_s.arg(MaxNesting));
             m_openTags.push_back(token);
             std::unique_ptr<Node> node = (*it)(*this, token);
             m_openTags.pop_back();

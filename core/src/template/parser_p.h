@@ -11,6 +11,7 @@
 #include <QStringList>
 
 #include <functional>
+#include <memory>
 
 namespace Rill::detail {
 
@@ -27,6 +28,8 @@ void registerExtraTags(TagTable &table);       // cycle, firstof, ifchanged, wid
 class Parser
 {
 public:
+    static constexpr size_t MaxNesting = 512;
+
     Parser(QList<Token> tokens, QString templateName);
 
     // Parses until one of \a until (a tag name) or the end; the stopping tag
@@ -51,6 +54,17 @@ public:
 
     const QString &templateName() const { return m_name; }
 
+    // State a tag family keeps for one template's parse (named cycles, say),
+    // created on first use and gone with the parser.
+    template<typename T>
+    T &tagState(QLatin1StringView key)
+    {
+        std::shared_ptr<void> &slot = m_tagState[QString(key)];
+        if (!slot)
+            slot = std::make_shared<T>();
+        return *static_cast<T *>(slot.get());
+    }
+
     // Per-template parse state tags share.
     QSet<QString> blockNames;
     bool seenExtends = false;
@@ -62,6 +76,7 @@ private:
     QString m_name;
     // The open tags, for "this end tag does not close that tag" messages.
     std::vector<Token> m_openTags;
+    QHash<QString, std::shared_ptr<void>> m_tagState;
 };
 
 // Splits tag arguments on whitespace, keeping quoted strings whole

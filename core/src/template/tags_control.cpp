@@ -237,7 +237,16 @@ std::unique_ptr<Node> compileIf(Parser &parser, const Token &token)
 const NodeList *IfNode::chosen(RenderState &state) const
 {
     for (const Branch &b : branches) {
-        if (!b.condition || isTruthy(b.condition->eval(state)))
+        if (!b.condition)
+            return &b.nodes;
+        QVariant match;
+        try {
+            match = b.condition->eval(state);
+        } catch (const TemplateException &e) {
+            if (!e.missingVariable) // Django's IfNode: VariableDoesNotExist means None
+                throw;
+        }
+        if (isTruthy(match))
             return &b.nodes;
     }
     return nullptr;
@@ -417,10 +426,10 @@ std::unique_ptr<Node> compileWith(Parser &parser, const Token &token)
 
 void WithNode::bind(RenderState &state) const
 {
-    std::vector<QVariant> values;
+    std::vector<Value> values;
     values.reserve(bindings.size());
     for (const auto &b : bindings)
-        values.push_back(b.second.resolve(state).v);
+        values.push_back(b.second.resolve(state));
     for (size_t i = 0; i < bindings.size(); ++i)
         state.set(bindings[i].first, values[i]);
 }

@@ -67,11 +67,14 @@ std::shared_ptr<const CompiledTemplate> loadForRender(RenderState &state, const 
 
 void IncludeNode::render(RenderState &state) const
 {
+    // Checked here, not only in renderTemplate(), so the error points at the include.
+    if (state.depth + 1 > MaxDepth)
+        state.fail(*this, u"templates extend or include each other more than %1 levels deep (a loop?)"_s.arg(MaxDepth));
     const Value nameValue = name.resolve(state);
     auto tpl = loadForRender(state, *this, nameValue, u"include"_s);
-    std::vector<QVariant> values;
+    std::vector<Value> values; // Values keep their safe mark
     for (const auto &e : extra)
-        values.push_back(e.second.resolve(state).v);
+        values.push_back(e.second.resolve(state));
     if (only) {
         // A context with nothing but the given names (Django's context.new()).
         auto savedBindings = std::move(state.bindings);

@@ -108,6 +108,12 @@ QString Template::render(const TemplateContext &context, TemplateError *error) c
         if (error)
             *error = e.error;
         return QString();
+    } catch (const std::bad_alloc &) {
+        // A filter asked for an absurd size (Django raises MemoryError too).
+        if (error)
+            *error = TemplateError(TemplateError::Kind::Render, name(), 0, 0,
+                                   u"rendering ran out of memory (a filter argument asks for a huge result?)"_s);
+        return QString();
     }
     return std::move(state.out);
 }

@@ -11,8 +11,13 @@
 #include <QSequentialIterable>
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <cmath>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 using namespace Qt::StringLiterals;
 
@@ -90,6 +95,10 @@ QVariant normalize(const QVariant &v)
         return v.toUrl().toString();
     default:
         break;
+    }
+    if (v.metaType() == QMetaType::fromType<GroupedResult>()) {
+        const auto *g = static_cast<const GroupedResult *>(v.constData());
+        return QVariantList{g->grouper, g->list};
     }
     if (kindOf(v) == Kind::Other) {
         const QMetaType type = v.metaType();
@@ -205,32 +214,61 @@ QString djangoFloatOutput(double d)
     return sign + u"0."_s + QString(-point, u'0') + digits;
 }
 
+// Python's str.isprintable() for one code point.
+static bool pyPrintable(char32_t cp)
+{
+    if (cp == U' ')
+        return true;
+    switch (QChar::category(cp)) {
+    case QChar::Other_Control:
+    case QChar::Other_Format:
+    case QChar::Other_Surrogate:
+    case QChar::Other_PrivateUse:
+    case QChar::Other_NotAssigned:
+    case QChar::Separator_Line:
+    case QChar::Separator_Paragraph:
+    case QChar::Separator_Space:
+        return false;
+    default:
+        return true;
+    }
+}
+
 static QString reprString(const QString &s)
 {
     const bool hasSingle = s.contains(u'\'');
     const bool hasDouble = s.contains(u'"');
-    const QChar quote = (hasSingle && !hasDouble) ? u'"' : u'\'';
+    const char16_t quote = (hasSingle && !hasDouble) ? u'"' : u'\'';
     QString out;
     out.reserve(s.size() + 2);
-    out.append(quote);
-    for (const QChar c : s) {
-        const char16_t u = c.unicode();
-        if (c == quote || u == u'\\') {
+    out.append(QChar(quote));
+    for (qsizetype i = 0; i < s.size(); ++i) {
+        char32_t cp = s.at(i).unicode();
+        if (QChar::isHighSurrogate(cp) && i + 1 < s.size() && s.at(i + 1).isLowSurrogate()) {
+            cp = QChar::surrogateToUcs4(s.at(i), s.at(i + 1));
+            ++i;
+        }
+        if (cp == quote || cp == U'\\') {
             out.append(u'\\');
-            out.append(c);
-        } else if (u == u'\n') {
+            out.append(QChar(char16_t(cp)));
+        } else if (cp == U'\n') {
             out.append(u"\\n");
-        } else if (u == u'\r') {
+        } else if (cp == U'\r') {
             out.append(u"\\r");
-        } else if (u == u'\t') {
+        } else if (cp == U'\t') {
             out.append(u"\\t");
-        } else if (u < 0x20 || (u >= 0x7f && u < 0xa0)) {
-            out.append(u"\\x"_s + QString::number(u, 16).rightJustified(2, u'0'));
+        } else if (!pyPrintable(cp)) {
+            if (cp < 0x100)
+                out.append(u"\\x"_s + QString::number(uint(cp), 16).rightJustified(2, u'0'));
+            else if (cp < 0x10000)
+                out.append(u"\\u"_s + QString::number(uint(cp), 16).rightJustified(4, u'0'));
+            else
+                out.append(u"\\U"_s + QString::number(uint(cp), 16).rightJustified(8, u'0'));
         } else {
-            out.append(c);
+            out.append(QString::fromUcs4(&cp, 1));
         }
     }
-    out.append(quote);
+    out.append(QChar(quote));
     return out;
 }
 
@@ -244,6 +282,24 @@ QString toPyRepr(const QVariant &raw)
 
 QString toPyStr(const QVariant &raw)
 {
+    if (raw.metaType() == QMetaType::fromType<GroupedResult>()) {
+        const auto *g = static_cast<const GroupedResult *>(raw.constData());
+        return u"GroupedResult(grouper="_s + toPyRepr(g->grouper) + u", list="_s + toPyRepr(QVariant(g->list)) + u')';
+    }
+    // The common types first: they need no normalize(), which copies.
+    switch (raw.typeId()) {
+    case QMetaType::QString:
+        return *static_cast<const QString *>(raw.constData());
+    case QMetaType::Int:
+    case QMetaType::LongLong:
+        return QString::number(raw.toLongLong());
+    case QMetaType::Bool:
+        return raw.toBool() ? u"True"_s : u"False"_s;
+    case QMetaType::Double:
+        return pyFloatRepr(raw.toDouble());
+    default:
+        break;
+    }
     const QVariant v = normalize(raw);
     switch (kindOf(v)) {
     case Kind::None:
@@ -490,6 +546,14 @@ static std::optional<QVariant> mapPseudoMethod(const QVariantMap &map, const QSt
 
 std::optional<QVariant> lookupPart(const QVariant &raw, const QString &part, qint64 index, bool isIndex)
 {
+    if (raw.metaType() == QMetaType::fromType<GroupedResult>()) {
+        const auto *g = static_cast<const GroupedResult *>(raw.constData());
+        if (part == u"grouper"_s || (isIndex && (index == 0 || index == -2)))
+            return g->grouper;
+        if (part == u"list"_s || (isIndex && (index == 1 || index == -1)))
+            return QVariant(g->list);
+        return std::nullopt;
+    }
     Kind kind = kindOf(raw);
     QVariant normalized;
     const QVariant *cur = &raw;
@@ -542,27 +606,65 @@ std::optional<QVariant> lookupPart(const QVariant &raw, const QString &part, qin
     }
 }
 
+// One bit per character that needs escaping: " & ' < > (all below 64).
+constexpr quint64 htmlSpecialBits = (1ull << '"') | (1ull << '&') | (1ull << '\'') | (1ull << '<') | (1ull << '>');
+
+static inline unsigned isHtmlSpecial(char16_t c)
+{
+    // Branch-free, so runs of plain text cost no mispredicted branches.
+    return unsigned((htmlSpecialBits >> (c & 63)) & 1) & unsigned(c < 64);
+}
+
 void appendEscaped(QString &out, QStringView s)
 {
     qsizetype start = 0;
     const qsizetype n = s.size();
-    const QChar *data = s.data();
-    for (qsizetype i = 0; i < n; ++i) {
-        const char16_t c = data[i].unicode();
+    const char16_t *data = s.utf16();
+    qsizetype i = 0;
+    while (i < n) {
+        // Skip plain text eight characters at a time.
+        if (n - i >= 8) {
+#if defined(__SSE2__)
+            const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(data + i));
+            __m128i hit = _mm_cmpeq_epi16(v, _mm_set1_epi16('&'));
+            hit = _mm_or_si128(hit, _mm_cmpeq_epi16(v, _mm_set1_epi16('<')));
+            hit = _mm_or_si128(hit, _mm_cmpeq_epi16(v, _mm_set1_epi16('>')));
+            hit = _mm_or_si128(hit, _mm_cmpeq_epi16(v, _mm_set1_epi16('"')));
+            hit = _mm_or_si128(hit, _mm_cmpeq_epi16(v, _mm_set1_epi16('\'')));
+            const unsigned any = unsigned(_mm_movemask_epi8(hit));
+            if (!any) {
+                i += 8;
+                continue;
+            }
+            i += std::countr_zero(any) / 2; // the first special character
+#else
+            unsigned any = 0;
+            for (int k = 0; k < 8; ++k)
+                any |= isHtmlSpecial(data[i + k]);
+            if (!any) {
+                i += 8;
+                continue;
+            }
+#endif
+        }
+        const char16_t c = data[i];
+        if (!isHtmlSpecial(c)) {
+            ++i;
+            continue;
+        }
         const char16_t *rep = nullptr;
         switch (c) {
         case u'&': rep = u"&amp;"; break;
         case u'<': rep = u"&lt;"; break;
         case u'>': rep = u"&gt;"; break;
         case u'"': rep = u"&quot;"; break;
-        case u'\'': rep = u"&#x27;"; break;
-        default: continue;
+        default: rep = u"&#x27;"; break;
         }
-        out.append(data + start, i - start);
+        out.append(QStringView(data + start, i - start));
         out.append(QStringView(rep));
-        start = i + 1;
+        start = ++i;
     }
-    out.append(data + start, n - start);
+    out.append(QStringView(data + start, n - start));
 }
 
 QString escapeHtml(QStringView s)

@@ -30,6 +30,14 @@ struct Value
     static Value boolean(bool b) { return Value(QVariant(b)); }
 };
 
+// What {% regroup %} makes, as Django's GroupedResult namedtuple: it reads
+// as .grouper and .list, indexes and unpacks as the pair (grouper, list).
+struct GroupedResult
+{
+    QVariant grouper;
+    QVariantList list;
+};
+
 Kind kindOf(const QVariant &v);
 
 // Python semantics.
@@ -69,3 +77,5 @@ void appendEscaped(QString &out, QStringView s);
 QString escapeHtml(QStringView s);
 
 } // namespace Rill::detail
+
+Q_DECLARE_METATYPE(Rill::detail::GroupedResult)

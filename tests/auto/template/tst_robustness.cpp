@@ -1,0 +1,108 @@
+// No input crashes the engine: random token soup, deep nesting, huge
+// values. Every failure must come back as an error with a position.
+
+#include "templatetest.h"
+#include "testregistry.h"
+
+#include <QRandomGenerator>
+
+using namespace Qt::StringLiterals;
+
+class TstRobustness : public QObject
+{
+    Q_OBJECT
+private slots:
+    void randomTokenSoup();
+    void deepNesting_data();
+    void deepNesting();
+    void deepContext();
+    void selfInclude();
+};
+
+// Templates glued together from pieces of template syntax, most of them
+// invalid. Each must compile to a valid template or to an error with a
+// line, and valid ones must render (or fail with an error) without crashing.
+void TstRobustness::randomTokenSoup()
+{
+    static const QStringList pieces = {
+        u"{%"_s, u"%}"_s, u"{{"_s, u"}}"_s, u"{#"_s, u"#}"_s, u" "_s, u"\n"_s, u"if"_s, u"elif"_s, u"else"_s,
+        u"endif"_s, u"for"_s, u"in"_s, u"endfor"_s, u"empty"_s, u"with"_s, u"endwith"_s, u"block"_s,
+        u"endblock"_s, u"extends"_s, u"include"_s, u"cycle"_s, u"firstof"_s, u"ifchanged"_s, u"endifchanged"_s,
+        u"regroup"_s, u"by"_s, u"as"_s, u"widthratio"_s, u"filter"_s, u"endfilter"_s, u"verbatim"_s,
+        u"endverbatim"_s, u"spaceless"_s, u"autoescape"_s, u"on"_s, u"off"_s, u"not"_s, u"and"_s, u"or"_s,
+        u"=="_s, u"<"_s, u">="_s, u"|"_s, u":"_s, u"."_s, u","_s, u"="_s, u"\""_s, u"'"_s, u"\\"_s, u"_("_s,
+        u")"_s, u"a"_s, u"b.c"_s, u"l.0"_s, u"d.items"_s, u"1"_s, u"-2.5e3"_s, u"\"s\""_s, u"'t'"_s, u"length"_s,
+        u"default"_s, u"slice"_s, u"join"_s, u"floatformat"_s, u"add"_s, u"truncatewords"_s, u"<div id=\"x\">"_s,
+        u"</div>"_s, u"é"_s, u"\U0001F600"_s, u"forloop"_s, u"block.super"_s, u"None"_s, u"True"_s,
+    };
+    QRandomGenerator rng(20261124);
+    const QVariantMap ctx = RillTest::contextFromJson(
+        u"{\"a\":[1,2,[3,\"x\"]],\"b\":{\"c\":\"<&>\"},\"l\":[\"q\",2.5,null],\"d\":{\"k\":1},\"s\":\"str\"}"_s);
+    int valid = 0;
+    for (int i = 0; i < 20000; ++i) {
+        QString src;
+        const int n = 1 + int(rng.bounded(24));
+        for (int k = 0; k < n; ++k)
+            src += pieces.at(int(rng.bounded(int(pieces.size()))));
+        Rill::TemplateEngine engine;
+        const Rill::Template tpl = engine.fromString(src, u"soup.html"_s);
+        if (!tpl.isValid()) {
+            QVERIFY2(tpl.error().line() > 0, qPrintable(src + u" -> "_s + tpl.error().toString()));
+            continue;
+        }
+        ++valid;
+        Rill::TemplateError error;
+        tpl.render(Rill::TemplateContext(ctx), &error);
+        if (error.isError())
+            QVERIFY2(!error.message().isEmpty(), qPrintable(src));
+        tpl.renderFragment(u"#x"_s, Rill::TemplateContext(ctx), &error);
+    }
+    QVERIFY(valid > 100); // the soup must reach the renderer, not only the parser
+}
+
+void TstRobustness::deepNesting_data()
+{
+    QTest::addColumn<QString>("open");
+    QTest::addColumn<QString>("close");
+    QTest::newRow("if") << u"{% if a %}"_s << u"{% endif %}"_s;
+    QTest::newRow("for") << u"{% for x in a %}"_s << u"{% endfor %}"_s;
+    QTest::newRow("with") << u"{% with x=a %}"_s << u"{% endwith %}"_s;
+}
+
+void TstRobustness::deepNesting()
+{
+    QFETCH(QString, open);
+    QFETCH(QString, close);
+    // Within the limit: renders.
+    const auto ok = RillTest::renderTemplate(open.repeated(200) + u"x"_s + close.repeated(200), u"{\"a\":[1]}"_s);
+    QCOMPARE(ok.error, QString());
+    QCOMPARE(ok.output, u"x"_s);
+    // Far beyond it: a clear error, not a stack overflow.
+    const auto deep = RillTest::renderTemplate(open.repeated(100000) + close.repeated(100000), QString());
+    QCOMPARE(deep.error, u"test.html:1:%1: tags are nested more than 512 levels deep"_s.arg(512 * open.size() + 1));
+}
+
+void TstRobustness::deepContext()
+{
+    // A context nested 400 deep prints (as Python's repr would) without trouble.
+    QVariant v = 1;
+    for (int i = 0; i < 400; ++i)
+        v = QVariantList{v};
+    Rill::TemplateEngine engine;
+    Rill::TemplateContext ctx;
+    ctx.insert(u"v"_s, v);
+    Rill::TemplateError error;
+    const QString out = engine.fromString(u"{{ v }}"_s).render(ctx, &error);
+    QVERIFY(!error.isError());
+    QCOMPARE(out, u"["_s.repeated(400) + u"1"_s + u"]"_s.repeated(400));
+}
+
+void TstRobustness::selfInclude()
+{
+    const auto r = RillTest::renderTemplate(u"{% include \"loop.html\" %}"_s, QString(),
+                                            {{u"loop.html"_s, u"x{% include \"loop.html\" %}"_s}});
+    QCOMPARE(r.error, u"loop.html:1:2: templates extend or include each other more than 64 levels deep (a loop?)"_s);
+}
+
+RILL_TEST_CLASS(TstRobustness)
+#include "tst_robustness.moc"
