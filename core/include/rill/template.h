@@ -61,6 +61,20 @@ public:
     std::optional<QString> renderFragment(const QString &selector, const TemplateContext &context,
                                           TemplateError *error = nullptr) const;
 
+    /*!
+      The literal value of \a attribute on the first element matching
+      \a selector anywhere in the template (every branch, parent templates
+      named by a literal {% extends %} or {% include %} included), found without
+      rendering.
+      std::nullopt when no element matches or the value is template output;
+      an empty string when the element has no such attribute. LiveView uses
+      it to learn a stream target's dj-stream-mode.
+    */
+    std::optional<QString> elementAttribute(const QString &selector, const QString &attribute) const;
+
+    //! Whether both are the same compiled template (a reload makes a new one).
+    bool operator==(const Template &other) const { return m_compiled == other.m_compiled; }
+
 private:
     friend class TemplateEngine;
     explicit Template(std::shared_ptr<const detail::CompiledTemplate> compiled);

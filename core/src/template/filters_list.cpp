@@ -12,14 +12,23 @@ namespace Rill::detail {
 
 namespace {
 
+// len(), counting a string's code points rather than UTF-16 units.
+std::optional<qint64> lenOf(const QVariant &raw)
+{
+    const QVariant v = normalize(raw);
+    if (kindOf(v) == Kind::String)
+        return pyStrLen(v.toString());
+    return pyLen(v);
+}
+
 Value length(const Value &in, const Value *, const FilterEnv &)
 {
-    return Value::integer(pyLen(in.v).value_or(0));
+    return Value::integer(lenOf(in.v).value_or(0));
 }
 
 Value lengthIs(const Value &in, const Value *arg, const FilterEnv &)
 {
-    const std::optional<qint64> n = pyLen(in.v);
+    const std::optional<qint64> n = lenOf(in.v);
     const std::optional<qint64> expected = pyInt(arg->v);
     if (!n || !expected)
         return plainString(QString());

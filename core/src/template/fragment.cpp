@@ -528,9 +528,69 @@ private:
     RenderState &m_state;
 };
 
+// The first element matching sel in nodes and their children, in document
+// order of the source; with its attributes. Follows literal extends.
+std::optional<Tag> findStatic(const Selector &sel, const NodeList &nodes, const CompiledTemplate &tpl, int depth)
+{
+    if (depth > 64)
+        return std::nullopt;
+    const Skeleton sk(nodes);
+    std::optional<Tag> found;
+    scan(
+        sk.text, 0,
+        [&](qsizetype pos) {
+            const Node &node = *nodes[sk.locate(pos).first];
+            std::vector<const NodeList *> children;
+            node.childLists(children);
+            for (const NodeList *c : children) {
+                if ((found = findStatic(sel, *c, tpl, depth)))
+                    return true;
+            }
+            // Templates named by a literal {% extends %} or {% include %}.
+            const FilterExpression *other = nullptr;
+            if (auto *ext = dynamic_cast<const ExtendsNode *>(&node))
+                other = &ext->parentName;
+            else if (auto *inc = dynamic_cast<const IncludeNode *>(&node))
+                other = &inc->name;
+            if (other && other->operand.isLiteral && other->filters.empty() && tpl.loader) {
+                auto loaded = tpl.loader->load(other->operand.literal.v.toString());
+                if (loaded->isValid())
+                    found = findStatic(sel, loaded->nodes, *loaded, depth + 1);
+            }
+            return found.has_value();
+        },
+        [&](qsizetype, const Tag &tag) {
+            if (!matches(sel, tag))
+                return false;
+            found = tag;
+            return true;
+        });
+    return found;
+}
+
 } // namespace
 
 } // namespace detail
+
+std::optional<QString> Template::elementAttribute(const QString &selector, const QString &attribute) const
+{
+    using namespace detail;
+    if (!isValid())
+        return std::nullopt;
+    QString ignored;
+    const std::optional<Selector> sel = parseSelector(selector, &ignored);
+    if (!sel)
+        return std::nullopt;
+    const std::optional<Tag> tag = findStatic(*sel, m_compiled->nodes, *m_compiled, 0);
+    if (!tag)
+        return std::nullopt;
+    const QString name = attribute.toLower();
+    for (const Attr &a : tag->attrs) {
+        if (a.name == name)
+            return a.dynamic ? std::nullopt : std::optional<QString>(a.value);
+    }
+    return QString();
+}
 
 std::optional<QString> Template::renderFragment(const QString &selector, const TemplateContext &context,
                                                 TemplateError *error) const

@@ -41,15 +41,6 @@ QString relativeName(Parser &parser, const Token &token, const QString &bit)
     return q + parts.join(u'/') + q;
 }
 
-class IncludeNode final : public Node
-{
-public:
-    void render(RenderState &state) const override;
-    FilterExpression name;
-    std::vector<std::pair<QString, FilterExpression>> extra;
-    bool only = false;
-};
-
 std::shared_ptr<const CompiledTemplate> loadForRender(RenderState &state, const Node &node, const Value &name,
                                                       const QString &tag)
 {
@@ -64,6 +55,8 @@ std::shared_ptr<const CompiledTemplate> loadForRender(RenderState &state, const 
     }
     return tpl;
 }
+
+} // namespace
 
 void IncludeNode::render(RenderState &state) const
 {
@@ -103,6 +96,8 @@ void IncludeNode::render(RenderState &state) const
         state.set(extra[i].first, values[i]);
     renderTemplate(*tpl, state);
 }
+
+namespace {
 
 std::unique_ptr<Node> compileInclude(Parser &parser, const Token &token)
 {

@@ -77,6 +77,15 @@ public:
     NodeList body;
 };
 
+class IncludeNode final : public Node
+{
+public:
+    void render(RenderState &state) const override;
+    FilterExpression name;
+    std::vector<std::pair<QString, FilterExpression>> extra;
+    bool only = false;
+};
+
 class ExtendsNode final : public Node
 {
 public:

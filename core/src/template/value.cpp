@@ -480,8 +480,15 @@ std::optional<qint64> pyLen(const QVariant &raw)
 {
     const QVariant v = normalize(raw);
     switch (kindOf(v)) {
-    case Kind::String:
-        return v.toString().size();
+    case Kind::String: {
+        // Python counts code points; a surrogate pair is one.
+        const QString str = v.toString();
+        qint64 n = str.size();
+        for (qsizetype i = 0; i + 1 < str.size(); ++i)
+            if (str.at(i).isHighSurrogate() && str.at(i + 1).isLowSurrogate())
+                --n;
+        return n;
+    }
     case Kind::List:
         return v.toList().size();
     case Kind::Map:

@@ -460,6 +460,14 @@ void TstFilters::render_data()
     QTest::newRow("truncatechars astral") << u"{{ s|truncatechars:2 }}"_s << u"{\"s\": \"\U0001F600\U0001F601\U0001F602\"}"_s << u"\U0001F600\u2026"_s << QString();
     QTest::newRow("wordwrap astral") << u"{{ s|wordwrap:3 }}"_s << u"{\"s\": \"\U0001F600\U0001F600 \U0001F600\"}"_s << u"\U0001F600\U0001F600\n\U0001F600"_s << QString();
     QTest::newRow("make_list astral") << u"{{ s|make_list|length }}"_s << u"{\"s\": \"\U0001F600a\"}"_s << u"2"_s << QString();
+    QTest::newRow("length astral") << u"{{ s|length }} {{ s|slice:'1:' }} {{ s|first }}{{ s|last }}"_s << u"{\"s\": \"\U0001F600ab\"}"_s << u"3 ab \U0001F600b"_s << QString();
+
+    // more edge cases
+    QTest::newRow("wordcount tricky") << u"{{ s|wordcount }}"_s << u"{\"s\": \"a\\u001cb\u0085c\u200Bd\"}"_s << u"3"_s << QString();
+    QTest::newRow("title tricky") << u"{{ s|title }}"_s << u"{\"s\": \"\u01C6x abc\u0301d a_b 'q' x-y\"}"_s << u"\u01C5x Abc\u0301D A_B &#x27;Q&#x27; X-Y"_s << QString();
+    QTest::newRow("upper ligature") << u"{{ s|upper }} {{ s|capfirst }}"_s << u"{\"s\": \"\uFB01x\"}"_s << u"FIX FIx"_s << QString();
+    QTest::newRow("striptags tricky") << u"{{ s|striptags }}"_s << u"{\"s\": \"<a title='x>y'>t</a><p data-x=a>b>c</p><3\"}"_s << u"tb&gt;c&lt;3"_s << QString();
+    QTest::newRow("length_is astral") << u"{{ s|length_is:1 }}"_s << u"{\"s\": \"\U0001F600\"}"_s << u"True"_s << QString();
 }
 
 void TstFilters::render()

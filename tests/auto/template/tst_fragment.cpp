@@ -61,6 +61,9 @@ private slots:
     void fragment();
     void fragmentEqualsPagePart();
     void fragmentThroughExtends();
+    void elementAttribute_data();
+    void elementAttribute();
+    void elementAttributeThroughInclude();
 };
 
 void TstFragment::fragment_data()
@@ -142,6 +145,47 @@ void TstFragment::fragmentThroughExtends()
     r = renderFragment(child, u"{\"side\":\"s\"}"_s, u"#a"_s, files);
     QCOMPARE(r.error, QString());
     QCOMPARE(r.output, u"s"_s);
+}
+
+void TstFragment::elementAttribute_data()
+{
+    QTest::addColumn<QString>("source");
+    QTest::addColumn<QString>("selector");
+    QTest::addColumn<QString>("expected"); // "<none>" for std::nullopt
+
+    QTest::newRow("declared mode") << u"<div dj-stream=\"r\" dj-stream-mode=\"replace\"></div>"_s << u"[dj-stream='r']"_s << u"replace"_s;
+    QTest::newRow("attribute absent") << u"<div dj-stream=\"r\"></div>"_s << u"[dj-stream='r']"_s << QString();
+    QTest::newRow("no element") << u"<p>x</p>"_s << u"[dj-stream='r']"_s << NoMatch;
+    QTest::newRow("value from the template is unknown") << u"<div dj-stream=\"r\" dj-stream-mode=\"{{ m }}\"></div>"_s << u"[dj-stream='r']"_s << NoMatch;
+    QTest::newRow("found in any branch") << u"{% if a %}<p>a</p>{% else %}<div id=\"t\" dj-stream-mode=\"prepend\"></div>{% endif %}"_s << u"#t"_s << u"prepend"_s;
+    QTest::newRow("found inside a loop") << u"{% for i in l %}<li class=\"x\" data-k=\"v\">{{ i }}</li>{% endfor %}"_s << u".x"_s << u"v"_s;
+    QTest::newRow("seed chat") << ChatTemplate << u"[dj-stream='response']"_s << u"append"_s;
+}
+
+void TstFragment::elementAttribute()
+{
+    QFETCH(QString, source);
+    QFETCH(QString, selector);
+    QFETCH(QString, expected);
+    Rill::TemplateEngine engine;
+    const Rill::Template tpl = engine.fromString(source, u"test.html"_s);
+    QVERIFY(tpl.isValid());
+    const QString attribute = selector == u".x"_s ? u"data-k"_s : u"dj-stream-mode"_s;
+    QCOMPARE(tpl.elementAttribute(selector, attribute).value_or(NoMatch), expected);
+}
+
+// The seed's chat included unchanged into a page, as rill-examples does.
+void TstFragment::elementAttributeThroughInclude()
+{
+    QTemporaryDir dir;
+    QFile f(dir.filePath(u"ai_chat.html"_s));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(ChatTemplate.toUtf8());
+    f.close();
+    Rill::TemplateEngine engine;
+    engine.addSearchPath(dir.path());
+    const Rill::Template page = engine.fromString(u"{% include \"ai_chat.html\" %}<button>Stop</button>"_s);
+    QCOMPARE(page.elementAttribute(u"[dj-stream='response']"_s, u"dj-stream-mode"_s).value_or(NoMatch), u"append"_s);
 }
 
 RILL_TEST_CLASS(TstFragment)

@@ -1,0 +1,268 @@
+#include <rill/liveview.h>
+
+#include <rill/request.h>
+#include <rill/templatecontext.h>
+#include <rill/templateengine.h>
+
+#include <QHash>
+#include <QLoggingCategory>
+
+#include <stdexcept>
+
+using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcView, "rill.core.view", QtWarningMsg)
+
+namespace Rill {
+
+QByteArray Request::header(QByteArrayView name) const
+{
+    for (const auto &h : headers)
+        if (QByteArrayView(h.first).compare(name, Qt::CaseInsensitive) == 0)
+            return h.second;
+    return QByteArray();
+}
+
+struct LiveView::Private
+{
+    QString templateName;
+    QString templateSource;
+    QHash<QString, Handler> handlers;
+    const TemplateEngine *engine = nullptr;
+    std::unique_ptr<TemplateEngine> ownEngine; // when no server gave one
+    QString csrfToken;
+    // Inline sources compile once per change, not per render.
+    mutable Template inlineTemplate;
+    mutable bool inlineDirty = true;
+    // Each target's dj-stream-mode, read from the template once (per
+    // compiled template: a reload starts over).
+    Template modesOf;
+    QHash<QString, StreamOp::TextMode> modes;
+};
+
+LiveView::LiveView(QObject *parent) : QObject(parent), d(std::make_unique<Private>()) {}
+LiveView::~LiveView() = default;
+
+QString LiveView::templateName() const { return d->templateName; }
+void LiveView::setTemplateName(const QString &name) { d->templateName = name; }
+QString LiveView::templateSource() const { return d->templateSource; }
+
+void LiveView::setTemplateSource(const QString &source)
+{
+    d->templateSource = source;
+    d->inlineDirty = true;
+}
+
+QCoro::Task<> LiveView::mount(const Request &)
+{
+    co_return;
+}
+
+void LiveView::addContext(TemplateContext &) const {}
+
+void LiveView::handle(const QString &event, Handler handler)
+{
+    d->handlers.insert(event, std::move(handler));
+}
+
+bool LiveView::hasHandler(const QString &event) const { return d->handlers.contains(event); }
+QStringList LiveView::handlerNames() const { return d->handlers.keys(); }
+
+QCoro::Task<> LiveView::invoke(const QString &event, QVariantMap params)
+{
+    auto it = d->handlers.constFind(event);
+    if (it == d->handlers.cend())
+        throw std::invalid_argument("no handler for this event");
+    // Copy: the handler may replace itself in the table while it runs.
+    const Handler handler = it.value();
+    co_await handler(std::move(params));
+}
+
+void LiveView::setTemplateEngine(const TemplateEngine *engine)
+{
+    d->engine = engine;
+    d->inlineDirty = true;
+}
+
+const TemplateEngine *LiveView::templateEngine() const
+{
+    if (d->engine)
+        return d->engine;
+    if (!d->ownEngine)
+        d->ownEngine = std::make_unique<TemplateEngine>();
+    return d->ownEngine.get();
+}
+
+void LiveView::setCsrfToken(const QString &token) { d->csrfToken = token; }
+
+TemplateContext LiveView::context() const
+{
+    TemplateContext ctx;
+    ctx.setObject(this);
+    if (!d->csrfToken.isEmpty())
+        ctx.setCsrfToken(d->csrfToken);
+    addContext(ctx);
+    return ctx;
+}
+
+static Template viewTemplate(const LiveView *view, const QString &source, const QString &name, Template &cache,
+                             bool &dirty)
+{
+    const TemplateEngine *engine = view->templateEngine();
+    if (!source.isEmpty()) {
+        if (dirty) {
+            cache = engine->fromString(source, QString::fromLatin1(view->metaObject()->className()) + u".template"_s);
+            dirty = false;
+        }
+        return cache;
+    }
+    return engine->loadTemplate(name);
+}
+
+QString LiveView::render(TemplateError *error) const
+{
+    const Template tpl = viewTemplate(this, d->templateSource, d->templateName, d->inlineTemplate, d->inlineDirty);
+    TemplateError err = tpl.isValid() ? TemplateError() : tpl.error();
+    QString html;
+    if (tpl.isValid())
+        html = tpl.render(context(), &err);
+    if (err.isError()) {
+        qCWarning(lcView).noquote() << err.toString();
+        Q_EMIT const_cast<LiveView *>(this)->renderFailed(err.toString());
+    }
+    if (error)
+        *error = err;
+    return html;
+}
+
+std::optional<QString> LiveView::renderFragment(const QString &selector, TemplateError *error) const
+{
+    const Template tpl = viewTemplate(this, d->templateSource, d->templateName, d->inlineTemplate, d->inlineDirty);
+    TemplateError err = tpl.isValid() ? TemplateError() : tpl.error();
+    std::optional<QString> html;
+    if (tpl.isValid())
+        html = tpl.renderFragment(selector, context(), &err);
+    if (err.isError())
+        Q_EMIT const_cast<LiveView *>(this)->renderFailed(err.toString());
+    if (error)
+        *error = err;
+    return html;
+}
+
+void LiveView::streamTo(const QString &name, const QString &target, const std::optional<QString> &html)
+{
+    const QString sel = target.isEmpty() ? StreamOp::defaultTarget(name) : target;
+    if (html) {
+        Q_EMIT streamOp(StreamOp::replace(name, *html, sel));
+        return;
+    }
+    TemplateError error;
+    const std::optional<QString> fragment = renderFragment(sel, &error);
+    if (error.isError())
+        return; // renderFailed() already told the session
+    if (!fragment) {
+        qCWarning(lcView).noquote() << "streamTo(" << name << "): no element in the template matches" << sel;
+        Q_EMIT renderFailed(u"streamTo('%1'): no element in the template matches %2"_s.arg(name, sel));
+        return;
+    }
+    Q_EMIT streamOp(StreamOp::replace(name, *fragment, sel));
+}
+
+void LiveView::streamInsert(const QString &name, const QString &html, StreamOp::Kind at, const QString &target)
+{
+    Q_EMIT streamOp(StreamOp::insert(name, html, at, target));
+}
+
+void LiveView::streamText(const QString &name, const QString &text, StreamOp::TextMode mode, const QString &target)
+{
+    if (mode == StreamOp::TextMode::Default) {
+        // Say the element's mode outright when the template tells it, so
+        // the batcher may merge tokens (it cannot merge "whatever the page
+        // says": on a replace element "a" then "b" must end as "b").
+        const QString sel = target.isEmpty() ? StreamOp::defaultTarget(name) : target;
+        const Template tpl = viewTemplate(this, d->templateSource, d->templateName, d->inlineTemplate, d->inlineDirty);
+        if (!(tpl == d->modesOf)) {
+            d->modesOf = tpl;
+            d->modes.clear();
+        }
+        auto it = d->modes.constFind(sel);
+        if (it == d->modes.cend()) {
+            const std::optional<QString> declared = tpl.elementAttribute(sel, u"dj-stream-mode"_s);
+            StreamOp::TextMode resolved = StreamOp::TextMode::Default;
+            if (declared) {
+                const QString m = declared->trimmed().toLower();
+                resolved = m == u"replace"_s   ? StreamOp::TextMode::Replace
+                           : m == u"prepend"_s ? StreamOp::TextMode::Prepend
+                                               : StreamOp::TextMode::Append; // absent or "append"
+            }
+            it = d->modes.insert(sel, resolved);
+        }
+        mode = it.value();
+    }
+    Q_EMIT streamOp(StreamOp::text(name, text, mode, target));
+}
+
+void LiveView::streamError(const QString &name, const QString &error, const QString &target)
+{
+    Q_EMIT streamOp(StreamOp::error(name, error, target));
+}
+
+void LiveView::streamStart(const QString &name, const QString &target)
+{
+    Q_EMIT streamOp(StreamOp::start(name, target));
+}
+
+void LiveView::streamDone(const QString &name, const QString &target)
+{
+    Q_EMIT streamOp(StreamOp::done(name, target));
+}
+
+void LiveView::streamDelete(const QString &name, const QString &selector)
+{
+    Q_EMIT streamOp(StreamOp::remove(name, selector));
+}
+
+void LiveView::pushState()
+{
+    TemplateError error;
+    const QString html = render(&error);
+    if (!error.isError())
+        Q_EMIT streamOp(StreamOp::render(html));
+}
+
+} // namespace Rill
+
+namespace Rill::Params {
+
+QString string(const QVariantMap &params, const QString &name)
+{
+    auto it = params.constFind(name);
+    if (it == params.cend())
+        throw ParamError(u"missing parameter '%1'"_s.arg(name).toStdString());
+    switch (it->typeId()) {
+    case QMetaType::QString:
+    case QMetaType::LongLong:
+    case QMetaType::Int:
+    case QMetaType::Double:
+    case QMetaType::Bool:
+        return it->toString();
+    default:
+        throw ParamError(u"parameter '%1' must be a string, got %2"_s.arg(name, QString::fromLatin1(it->typeName())).toStdString());
+    }
+}
+
+qint64 integer(const QVariantMap &params, const QString &name)
+{
+    auto it = params.constFind(name);
+    if (it == params.cend())
+        throw ParamError(u"missing parameter '%1'"_s.arg(name).toStdString());
+    if (it->typeId() == QMetaType::LongLong || it->typeId() == QMetaType::Int)
+        return it->toLongLong();
+    bool ok = false;
+    const qint64 v = it->toString().trimmed().toLongLong(&ok);
+    if (it->typeId() != QMetaType::QString || !ok)
+        throw ParamError(u"parameter '%1' must be an integer, got '%2'"_s.arg(name, it->toString()).toStdString());
+    return v;
+}
+
+} // namespace Rill::Params

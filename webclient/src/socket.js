@@ -1,0 +1,125 @@
+// One WebSocket per page: join on every open, reconnect with exponential
+// backoff and jitter, queue events raised while closed, keep-alive pings.
+
+import { ErrorCode, Key, SOCKET_PATH, Type, eventFrame, joinFrame, parseServerFrame, pingFrame } from './protocol.js';
+
+export function socketUrl(location) {
+  return (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + SOCKET_PATH;
+}
+
+// Delay before reconnect attempt `attempt` (0-based): base doubling up to
+// max, then scaled into [50%, 100%] so a restarted server is not hit by every
+// page at the same instant.
+export function backoffDelay(attempt, { base, max }, random = Math.random) {
+  const full = Math.min(max, base * Math.pow(2, attempt));
+  return Math.round(full * (0.5 + 0.5 * random()));
+}
+
+const DEFAULTS = {
+  backoffBase: 200,
+  backoffMax: 10000,
+  pingInterval: 30000,
+  random: Math.random,
+  WebSocket: typeof WebSocket === 'undefined' ? null : WebSocket,
+};
+
+export class RillSocket {
+  // options: url, token, lastSeq() -> int, onFrame(frame), onStatus(open: bool),
+  // and optionally backoffBase, backoffMax, pingInterval (ms), random, WebSocket.
+  constructor(options) {
+    this.options = Object.assign({}, DEFAULTS, options);
+    this.ws = null;
+    this.open = false;
+    this.stopped = false;
+    this.attempt = 0;
+    this.nextRef = 1;
+    this.queue = [];
+    this.retryTimer = null;
+    this.pingTimer = null;
+    this.heardSincePing = true;
+  }
+
+  connect() {
+    this.stopped = false;
+    const ws = new this.options.WebSocket(this.options.url);
+    this.ws = ws;
+    ws.onopen = () => this.onOpen(ws);
+    ws.onmessage = (message) => this.onMessage(ws, message);
+    ws.onclose = () => this.onClose(ws);
+    // onerror is always followed by onclose, which does the work.
+  }
+
+  // Sends event `name` with `params`; returns its ref. Raised while closed,
+  // it waits in the queue and goes out right after the next join.
+  pushEvent(name, params) {
+    const ref = this.nextRef++;
+    const frame = eventFrame(name, params, ref);
+    if (this.open) this.ws.send(frame);
+    else this.queue.push(frame);
+    return ref;
+  }
+
+  // For good: no reconnect after this (e.g. the session is gone).
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    this.stopPing();
+    if (this.ws) this.ws.close();
+  }
+
+  onOpen(ws) {
+    if (ws !== this.ws) return;
+    this.open = true;
+    ws.send(joinFrame(this.options.token, this.options.lastSeq()));
+    const queued = this.queue;
+    this.queue = [];
+    for (const frame of queued) ws.send(frame);
+    this.startPing();
+    this.options.onStatus(true);
+  }
+
+  onMessage(ws, message) {
+    if (ws !== this.ws) return;
+    this.heardSincePing = true;
+    const frame = parseServerFrame(message.data);
+    if (!frame) return;
+    // Only an accepted join proves the server is healthy again; an open
+    // socket alone would let a failing server drive a reconnect storm.
+    if (frame[Key.TYPE] === Type.MOUNT) this.attempt = 0;
+    if (frame[Key.TYPE] === Type.ERROR && frame[Key.CODE] === ErrorCode.UNKNOWN_SESSION) this.stopped = true;
+    this.options.onFrame(frame);
+  }
+
+  onClose(ws) {
+    if (ws !== this.ws) return;
+    this.open = false;
+    this.ws = null;
+    this.stopPing();
+    this.options.onStatus(false);
+    if (this.stopped) return;
+    const delay = backoffDelay(this.attempt++, { base: this.options.backoffBase, max: this.options.backoffMax },
+      this.options.random);
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  startPing() {
+    this.heardSincePing = true;
+    this.pingTimer = setInterval(() => {
+      // Nothing heard for a whole interval, not even a pong: the connection
+      // is dead without a close (sleep, network change). Close to reconnect.
+      if (!this.heardSincePing) {
+        const dead = this.ws;
+        dead.close();
+        this.onClose(dead); // its own close event may take a closing-handshake timeout
+        return;
+      }
+      this.heardSincePing = false;
+      this.ws.send(pingFrame(this.nextRef++));
+    }, this.options.pingInterval);
+  }
+
+  stopPing() {
+    clearInterval(this.pingTimer);
+    this.pingTimer = null;
+  }
+}

@@ -1,0 +1,234 @@
+// The whole client against a `ws` peer that speaks docs/protocol.md.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { setup } from './support/harness.js';
+
+let env;
+const pages = [];
+before(async () => {
+  env = await setup();
+});
+after(async () => {
+  const problems = pages.flatMap((p) => p.problems);
+  await env.teardown();
+  assert.deepEqual(problems, []);
+});
+
+async function open(query = '') {
+  const page = await env.open('/test/pages/client.html' + query);
+  pages.push(page);
+  return page;
+}
+
+// Opens the page and returns it with the peer of its first socket, joined.
+async function connected(query) {
+  const n = env.server.peers.all.length;
+  const page = await open(query);
+  const peer = await env.server.peers.nth(n);
+  const join = await peer.next((f) => f.type === 'join');
+  return { page, peer, join };
+}
+
+const rootState = (page) => page.evaluate(() => {
+  const root = document.getElementById('root');
+  return { connected: root.hasAttribute('data-rill-connected'), disconnected: root.hasAttribute('data-rill-disconnected') };
+});
+
+test('joins with the page token and lastSeq 0, marks the root connected, applies mount and streams', async () => {
+  const { page, peer, join } = await connected();
+  assert.deepEqual(join, { type: 'join', token: 'tok-123', lastSeq: 0 });
+  await page.waitForFunction(() => document.getElementById('root').hasAttribute('data-rill-connected'));
+  assert.deepEqual(await rootState(page), { connected: true, disconnected: false });
+  peer.send({ type: 'mount', seq: 1, html: '<div id="out" dj-stream="out">mounted</div>' });
+  peer.send({ type: 'stream', seq: 2, stream: 'out', ops: [{ op: 'start', target: '[dj-stream="out"]' }, { op: 'text', target: '[dj-stream="out"]', text: ' and more' }] });
+  await page.waitForFunction(() => window.rill.lastSeq() === 2);
+  assert.equal(await page.textContent('#out'), 'mounted and more');
+  await page.close();
+});
+
+test('all frames that arrive before the animation frame are applied together in it', async () => {
+  const { page, peer } = await connected('?manual=1');
+  for (let seq = 1; seq <= 3; seq++) peer.send({ type: 'stream', seq, stream: 'out', ops: [{ op: 'text', text: String(seq) }] });
+  await page.waitForFunction(() => window.rill.pendingCount() === 3);
+  assert.deepEqual(await page.evaluate(() => ({ scheduled: window.scheduled, text: document.getElementById('out').textContent })),
+    { scheduled: 1, text: '' });
+  const after = await page.evaluate(() => {
+    window.runFrame();
+    return { text: document.getElementById('out').textContent, log: window.log, lastSeq: window.rill.lastSeq() };
+  });
+  assert.deepEqual(after, { text: '123', log: ['1', '2', '3'], lastSeq: 3 });
+  // A frame arriving later asks for the next animation frame.
+  peer.send({ type: 'stream', seq: 4, stream: 'out', ops: [{ op: 'text', text: '4' }] });
+  await page.waitForFunction(() => window.scheduled === 2);
+  await page.close();
+});
+
+test('a replayed frame (seq already applied) is not applied twice', async () => {
+  const { page, peer } = await connected();
+  peer.send({ type: 'stream', seq: 1, stream: 'out', ops: [{ op: 'text', text: 'a' }] });
+  peer.send({ type: 'stream', seq: 2, stream: 'out', ops: [{ op: 'text', text: 'b' }] });
+  await page.waitForFunction(() => window.rill.lastSeq() === 2);
+  peer.send({ type: 'stream', seq: 2, stream: 'out', ops: [{ op: 'text', text: 'b' }] });
+  peer.send({ type: 'stream', seq: 3, stream: 'out', ops: [{ op: 'text', text: 'c' }] });
+  await page.waitForFunction(() => window.rill.lastSeq() === 3);
+  assert.equal(await page.textContent('#out'), 'abc');
+  await page.close();
+});
+
+test('events: sent with increasing refs; reply and error frames surface as DOM events', async () => {
+  const { page, peer } = await connected();
+  await page.waitForFunction(() => document.getElementById('root').hasAttribute('data-rill-connected'));
+  await page.evaluate(() => {
+    window.seen = [];
+    const root = document.getElementById('root');
+    root.addEventListener('rill:reply', (e) => window.seen.push(['reply', e.detail]));
+    root.addEventListener('rill:error', (e) => window.seen.push(['error', e.detail]));
+  });
+  await page.click('#btn');
+  await page.click('#btn');
+  const e1 = await peer.next((f) => f.type === 'event' && f.ref === 1);
+  const e2 = await peer.next((f) => f.type === 'event' && f.ref === 2);
+  assert.deepEqual(e1, { type: 'event', event: 'hit', params: { n: '1' }, ref: 1 });
+  assert.equal(e2.event, 'hit');
+  peer.send({ type: 'reply', seq: 1, ref: 1 });
+  peer.send({ type: 'error', seq: 2, code: 'handler_failed', message: 'boom', ref: 2 });
+  await page.waitForFunction(() => window.seen.length === 2);
+  assert.deepEqual(await page.evaluate(() => window.seen), [
+    ['reply', { ref: 1 }],
+    ['error', { code: 'handler_failed', message: 'boom', ref: 2 }],
+  ]);
+  await page.close();
+});
+
+test('reconnects with backoff, rejoins with the last applied seq, sends queued events after the join', async () => {
+  const peers = env.server.peers;
+  // random=1: no jitter, so the delays are exactly 60, 120, 240, 240 ms.
+  const { page, peer } = await connected('?base=60&max=240&random=1');
+  peer.send({ type: 'mount', seq: 1 });
+  peer.send({ type: 'stream', seq: 2, stream: 'out', ops: [{ op: 'text', text: 'x' }] });
+  await page.waitForFunction(() => window.rill.lastSeq() === 2);
+
+  peers.refuse = true;
+  const attemptsBefore = peers.attempts.length;
+  const closedAt = Date.now();
+  peer.ws.terminate();
+  await page.waitForFunction(() => document.getElementById('root').hasAttribute('data-rill-disconnected'));
+  assert.deepEqual(await rootState(page), { connected: false, disconnected: true });
+  await page.click('#btn'); // raised while closed: queued
+  await page.click('#btn');
+  while (peers.attempts.length < attemptsBefore + 4) await new Promise((r) => setTimeout(r, 20));
+  const times = [closedAt, ...peers.attempts.slice(attemptsBefore, attemptsBefore + 4)];
+  const gaps = times.slice(1).map((t, i) => t - times[i]);
+  const expected = [60, 120, 240, 240];
+  gaps.forEach((gap, i) => {
+    assert.ok(gap >= expected[i] - 15 && gap < expected[i] + 150, `gap ${i}: ${gap} ms, expected ~${expected[i]} (${gaps})`);
+  });
+
+  const n = peers.all.length;
+  peers.refuse = false;
+  const again = await peers.nth(n);
+  await again.next((f) => f.type === 'event' && f.ref === 2);
+  assert.deepEqual(again.received.map((f) => [f.type, f.type === 'join' ? f.lastSeq : f.ref]),
+    [['join', 2], ['event', 1], ['event', 2]]);
+  assert.equal(again.received[0].token, 'tok-123');
+  await page.waitForFunction(() => document.getElementById('root').hasAttribute('data-rill-connected'));
+  assert.deepEqual(await rootState(page), { connected: true, disconnected: false });
+
+  // mount resets the backoff: the next drop retries after the base delay again.
+  again.send({ type: 'mount', seq: 3 });
+  await page.waitForFunction(() => window.rill.lastSeq() === 3);
+  const dropAt = Date.now();
+  again.ws.terminate();
+  const third = await peers.nth(n + 1);
+  const join = await third.next((f) => f.type === 'join');
+  assert.equal(join.lastSeq, 3);
+  assert.ok(Date.now() - dropAt < 60 + 150, `rejoined after ${Date.now() - dropAt} ms`);
+  await page.close();
+});
+
+test('keep-alive: pings, and a silent connection is dropped and replaced', async () => {
+  const { page, peer } = await connected('?ping=100&base=20');
+  const ping = await peer.next((f) => f.type === 'ping');
+  assert.ok(Number.isInteger(ping.ref));
+  peer.send({ type: 'pong', seq: 1, ref: ping.ref });
+  await peer.next((f) => f.type === 'ping' && f.ref !== ping.ref);
+  // From now on the peer stays silent: the client gives up on it and rejoins.
+  const n = env.server.peers.all.length;
+  const next = await env.server.peers.nth(n);
+  const join = await next.next((f) => f.type === 'join');
+  assert.equal(join.lastSeq, 1);
+  await page.close();
+});
+
+test('unknown_session stops reconnecting', async () => {
+  const { page, peer } = await connected('?base=20');
+  const attempts = env.server.peers.attempts.length;
+  peer.send({ type: 'error', seq: 1, code: 'unknown_session', message: 'gone' });
+  await page.waitForFunction(() => window.rill.lastSeq() === 1);
+  peer.ws.terminate();
+  await page.waitForFunction(() => document.getElementById('root').hasAttribute('data-rill-disconnected'));
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(env.server.peers.attempts.length, attempts);
+  await page.close();
+});
+
+test('the real entry point (rill.js) starts on [data-rill-root] under the strict CSP', async () => {
+  const n = env.server.peers.all.length;
+  const page = await env.open('/test/pages/entry.html');
+  pages.push(page);
+  const peer = await env.server.peers.nth(n);
+  assert.deepEqual(await peer.next((f) => f.type === 'join'), { type: 'join', token: 'entry-token', lastSeq: 0 });
+  peer.send({ type: 'mount', seq: 1 });
+  peer.send({ type: 'stream', seq: 2, stream: 's', ops: [{ op: 'start' }, { op: 'text', text: 'hello' }, { op: 'error', error: 'oops' }] });
+  await page.waitForSelector('.dj-stream-error');
+  assert.equal(await page.innerHTML('#root'),
+    '<div dj-stream="s" data-stream-error="true">hello<div class="dj-stream-error" role="alert">oops</div></div>');
+  await page.close();
+});
+
+test('auto-scroll through the client: a batch follows when near the bottom, not when scrolled up', async () => {
+  const { page, peer } = await connected('?manual=1');
+  const box = '<div id="box" class="box"><div id="out" dj-stream="out">' + '<p>line</p>'.repeat(30) + '</div></div>';
+  peer.send({ type: 'mount', seq: 1, html: box });
+  await page.waitForFunction(() => window.rill.pendingCount() === 1);
+  await page.evaluate(() => window.runFrame());
+  const batch = async (from) => {
+    const { seq, top } = await page.evaluate(() => {
+      const el = document.getElementById('box');
+      return { seq: window.rill.lastSeq(), top: el.scrollHeight - el.clientHeight };
+    });
+    await page.evaluate(({ t }) => { document.getElementById('box').scrollTop = t; }, { t: from === 'bottom' ? top : 0 });
+    for (let i = 1; i <= 3; i++) peer.send({ type: 'stream', seq: seq + i, stream: 'out', ops: [{ op: 'append', html: '<p>new</p>'.repeat(5) }] });
+    await page.waitForFunction(() => window.rill.pendingCount() === 3);
+    return page.evaluate(() => {
+      window.runFrame();
+      const el = document.getElementById('box');
+      return { gap: el.scrollHeight - el.scrollTop - el.clientHeight, top: el.scrollTop };
+    });
+  };
+  assert.equal((await batch('bottom')).gap, 0);
+  assert.equal((await batch('top')).top, 0);
+  await page.close();
+});
+
+test('a render keeps what is typed in the focused field, except the render answering its form submit', async () => {
+  const { page, peer } = await connected();
+  const view = (n) => `<p id="n">${n}</p><form dj-submit="send"><input id="msg" name="content" value=""></form>`;
+  peer.send({ type: 'mount', seq: 1, html: view(0) });
+  await page.waitForSelector('#msg');
+  await page.focus('#msg');
+  await page.keyboard.type('hello');
+  await page.keyboard.press('Enter');
+  const ev = await peer.next((f) => f.type === 'event');
+  assert.deepEqual(ev.params, { content: 'hello' });
+  peer.send({ type: 'render', seq: 2, html: view(1) });
+  await page.waitForFunction(() => window.rill.lastSeq() === 2);
+  assert.equal(await page.inputValue('#msg'), '', 'the submit answer clears the input');
+  await page.keyboard.type('next');
+  peer.send({ type: 'render', seq: 3, html: view(2) });
+  await page.waitForFunction(() => window.rill.lastSeq() === 3);
+  assert.equal(await page.inputValue('#msg'), 'next', 'typing survives an unrelated render');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'msg');
+  assert.equal(await page.textContent('#n'), '2');
+  await page.close();
+});
