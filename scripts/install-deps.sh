@@ -23,7 +23,7 @@ packages=(
   # coroutine handlers, Markdown
   qcoro-qt6-dev libmd4c-dev libmd4c-html0-dev
   # oracles and peers for differential tests and benchmarks
-  python3 python3-django python3-jinja2 python3-django-channels
+  python3 python3-django python3-jinja2 python3-django-channels python3-daphne
   # browser tests, WebEngine tests without a display
   chromium xvfb xauth fonts-dejavu-core
 )
