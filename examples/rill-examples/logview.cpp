@@ -23,7 +23,7 @@ QCoro::Task<> LogView::startTail(QVariantMap)
 {
     streamStart(u"logs"_s);
 
-    QCORO_FOREACH (const QString &line, tailFile(m_logFile)) {
+    QCORO_FOREACH (const QString &line, tailFile(m_logFile, this)) {
         const QString levelClass = line.contains(u"ERROR"_s) ? u"error"_s : u"info"_s;
         streamInsert(u"logs"_s, u"<div class=\"log-line %1\">%2</div>"_s.arg(levelClass, Rill::escapeHtml(line)));
     }
@@ -31,14 +31,14 @@ QCoro::Task<> LogView::startTail(QVariantMap)
     streamDone(u"logs"_s);
 }
 
-QCoro::AsyncGenerator<QString> tailFile(QString path)
+QCoro::AsyncGenerator<QString> tailFile(QString path, const Rill::LiveView *view)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         throw std::runtime_error("cannot open " + path.toStdString() + ": " + file.errorString().toStdString());
     file.seek(file.size());
     QByteArray partial;
-    for (;;) {
+    while (!view->isClosed()) {
         // Polling works on every file system; inotify misses some appends.
         co_await QCoro::sleepFor(100ms);
         if (file.size() < file.pos()) // truncated or rotated: start over

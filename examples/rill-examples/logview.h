@@ -18,5 +18,6 @@ private:
     QString m_logFile;
 };
 
-// Lines appended to \a path from now on, as they arrive (like tail -f).
-QCoro::AsyncGenerator<QString> tailFile(QString path);
+// Lines appended to \a path from now on, as they arrive (like tail -f),
+// until \a view is closed.
+QCoro::AsyncGenerator<QString> tailFile(QString path, const Rill::LiveView *view);

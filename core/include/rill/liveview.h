@@ -144,11 +144,23 @@ public:
     //! The token {% csrf_token %} renders (the session's).
     void setCsrfToken(const QString &token);
 
+    /*!
+      True once the page is gone for good: its session ended (the page
+      closed and did not come back within the server's reconnect grace).
+      Handlers that would run forever (tailing a file, following a feed)
+      check it and return; the server keeps the view alive until they do.
+    */
+    bool isClosed() const;
+    //! Marks the view closed and emits closed(); the server calls it.
+    void close();
+
 Q_SIGNALS:
     //! Every op the view makes, in order. The session's batcher listens.
     void streamOp(const Rill::StreamOp &op);
     //! A render failed; \a message is "NAME:LINE:COL: message".
     void renderFailed(const QString &message);
+    //! The page is gone for good (see isClosed()).
+    void closed();
 
 private:
     TemplateContext context() const;

@@ -78,6 +78,18 @@ public:
     void setReconnectGrace(int msec);
     int reconnectGrace() const;
 
+    /*!
+      Requires \a token from every browser (empty: no gate, the default).
+      A browser presents it once as `?access=TOKEN` on any page; the server
+      answers with a cookie and a redirect to the same URL without it, so the
+      token leaves the address bar. Pages without a valid cookie or token get
+      401, WebSocket handshakes 403. The client's own files stay public.
+    */
+    void setAccessToken(const QString &token);
+    QString accessToken() const;
+    //! A new random token, suitable for setAccessToken().
+    static QString generateToken();
+
     //! The page's <title>.
     void setPageTitle(const QString &title);
 

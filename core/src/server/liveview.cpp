@@ -31,6 +31,7 @@ struct LiveView::Private
     const TemplateEngine *engine = nullptr;
     std::unique_ptr<TemplateEngine> ownEngine; // when no server gave one
     QString csrfToken;
+    bool closed = false;
     // Inline sources compile once per change, not per render.
     mutable Template inlineTemplate;
     mutable bool inlineDirty = true;
@@ -94,6 +95,15 @@ const TemplateEngine *LiveView::templateEngine() const
 }
 
 void LiveView::setCsrfToken(const QString &token) { d->csrfToken = token; }
+bool LiveView::isClosed() const { return d->closed; }
+
+void LiveView::close()
+{
+    if (d->closed)
+        return;
+    d->closed = true;
+    Q_EMIT closed();
+}
 
 TemplateContext LiveView::context() const
 {

@@ -17,6 +17,7 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTimer>
+#include <QUrlQuery>
 #include <QWebSocket>
 
 using namespace Qt::StringLiterals;
@@ -110,10 +111,36 @@ struct Server::Private
     int batchInterval = 16;
     int grace = 60000;
     QString title = u"Rill"_s;
+    QByteArray accessToken;
     QString error;
 
     void scheduleEnd(Server *q, Session *session);
 };
+
+// Whether the request carries the access token, by cookie or by ?access=.
+// Compared in constant time: the token is a secret.
+static bool sameSecret(QByteArrayView a, QByteArrayView b)
+{
+    if (a.size() != b.size())
+        return false;
+    unsigned char diff = 0;
+    for (qsizetype i = 0; i < a.size(); ++i)
+        diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+    return diff == 0;
+}
+
+static const QByteArray AccessCookie = QByteArrayLiteral("rill_access");
+
+static bool hasAccessCookie(const QHttpServerRequest &request, const QByteArray &token)
+{
+    const QList<QByteArray> cookies = request.value("Cookie").split(';');
+    for (const QByteArray &c : cookies) {
+        const QByteArray trimmed = c.trimmed();
+        if (trimmed.startsWith(QByteArray(AccessCookie + '=')) && sameSecret(trimmed.mid(AccessCookie.size() + 1), token))
+            return true;
+    }
+    return false;
+}
 
 static bool originAllowed(const QHttpServerRequest &request, const QStringList &extra)
 {
@@ -132,7 +159,12 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest &request, QTcpSocket *
     const QString path = request.url().path();
     Server::Private *d = m_server->d.get();
 
+    const bool gated = !d->accessToken.isEmpty();
     if (path == SocketPath) {
+        if (gated && !hasAccessCookie(request, d->accessToken)) {
+            respond(makeResponder(request, socket), 403, "text/plain; charset=utf-8", "Access token required\n");
+            return true;
+        }
         if (request.value("Upgrade").compare("websocket", Qt::CaseInsensitive) != 0) {
             respond(makeResponder(request, socket), 400, "text/plain; charset=utf-8", "WebSocket only\n");
             return true;
@@ -164,6 +196,27 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest &request, QTcpSocket *
     auto it = d->routes.constFind(path);
     if (it == d->routes.cend())
         return false;
+    if (gated && !hasAccessCookie(request, d->accessToken)) {
+        QUrlQuery query(request.url());
+        const QByteArray offered = query.queryItemValue(u"access"_s).toUtf8();
+        if (offered.isEmpty() || !sameSecret(offered, d->accessToken)) {
+            respond(makeResponder(request, socket), 401, "text/html; charset=utf-8",
+                    offered.isEmpty() ? QByteArrayLiteral("<!DOCTYPE html><title>Access token required</title>"
+                                                          "<p>This server needs an access token. Open the address "
+                                                          "it printed when it started (it ends in ?access=...).</p>\n")
+                                      : QByteArrayLiteral("<!DOCTYPE html><title>Wrong access token</title>"
+                                                          "<p>That access token is not this server's.</p>\n"));
+            return true;
+        }
+        // Trade the token in the URL for a cookie, and drop it from the URL.
+        query.removeAllQueryItems(u"access"_s);
+        QUrl clean(path);
+        clean.setQuery(query);
+        respond(makeResponder(request, socket), 303, "text/plain; charset=utf-8", QByteArray(),
+                {{"Location", clean.toString(QUrl::FullyEncoded).toUtf8()},
+                 {"Set-Cookie", AccessCookie + '=' + d->accessToken + "; Path=/; HttpOnly; SameSite=Strict"}});
+        return true;
+    }
     return servePage(request, socket, it.value());
 }
 
@@ -223,9 +276,11 @@ void Server::Private::scheduleEnd(Server *q, Session *session)
         if (!guard || guard->hasSocket())
             return;
         if (guard->isBusy()) {
-            // Ending it now would pull the view from under a running handler.
+            // Ending it now would pull the view from under a running handler:
+            // tell the handlers the page is gone and end it once they return.
             QObject::connect(guard.data(), &Session::idle, q, [this, q, guard] { scheduleEnd(q, guard.data()); },
                              Qt::SingleShotConnection);
+            guard->view()->close();
             return;
         }
         sessions.remove(guard->token());
@@ -329,6 +384,9 @@ QStringList Server::allowedOrigins() const { return d->allowedOrigins; }
 void Server::setReconnectGrace(int msec) { d->grace = msec; }
 int Server::reconnectGrace() const { return d->grace; }
 void Server::setPageTitle(const QString &title) { d->title = title; }
+void Server::setAccessToken(const QString &token) { d->accessToken = token.toUtf8(); }
+QString Server::accessToken() const { return QString::fromUtf8(d->accessToken); }
+QString Server::generateToken() { return newToken(); }
 int Server::sessionCount() const { return int(d->sessions.size()); }
 
 } // namespace Rill

@@ -26,30 +26,43 @@ Session::~Session()
 {
     if (m_socket)
         m_socket->close();
+    if (m_running->count > 0) {
+        // A handler is suspended in a co_await on the view; deleting the view
+        // would resume it into freed memory. The server's engine may go next.
+        m_view->setTemplateEngine(nullptr);
+        m_running->orphan = std::move(m_view);
+    }
+}
+
+void Session::Running::finished()
+{
+    --count;
+    if (!count && orphan)
+        orphan.release()->deleteLater(); // not under the handler's own frames
 }
 
 void Session::startMount(QCoro::Task<> mount)
 {
     if (mount.isReady())
         return;
-    ++m_runningHandlers;
+    ++m_running->count;
     QPointer<Session> self(this);
     mount.then(
-        [self]() {
+        [self, running = m_running]() {
+            running->finished();
             if (!self)
                 return;
-            --self->m_runningHandlers;
             self->m_view->pushState(); // the page was painted before mount finished
-            if (!self->m_runningHandlers)
+            if (!running->count)
                 Q_EMIT self->idle();
         },
-        [self](const std::exception &e) {
+        [self, running = m_running](const std::exception &e) {
+            running->finished();
             if (!self)
                 return;
-            --self->m_runningHandlers;
             self->sendError(Protocol::ErrorCode::HandlerFailed,
                             u"mount failed: %1"_s.arg(QString::fromUtf8(e.what())), std::nullopt);
-            if (!self->m_runningHandlers)
+            if (!running->count)
                 Q_EMIT self->idle();
         });
 }
@@ -112,9 +125,18 @@ void Session::sendError(Protocol::ErrorCode code, const QString &message, std::o
 
 void Session::attach(QWebSocket *socket, qint64 lastSeq)
 {
+    // Ops still queued become frames now, before the new socket is bound:
+    // bound, it would get them live ahead of the replay below and then again
+    // inside it.
+    m_batcher.flushNow();
     if (m_socket && m_socket != socket) {
-        m_socket->close(QWebSocketProtocol::CloseCodeNormal, u"replaced by a newer connection"_s);
-        m_socket->deleteLater();
+        // Unbound first: a server-side close() emits disconnected() at once,
+        // which must neither clear m_socket under us nor report the session's
+        // socket as lost (it is replaced, not lost).
+        QWebSocket *old = m_socket.data();
+        m_socket.clear();
+        old->close(QWebSocketProtocol::CloseCodeNormal, u"replaced by a newer connection"_s);
+        old->deleteLater();
     }
     m_socket = socket;
     connect(socket, &QWebSocket::disconnected, this, [this, socket] {
@@ -124,7 +146,6 @@ void Session::attach(QWebSocket *socket, qint64 lastSeq)
         }
         socket->deleteLater();
     });
-    m_batcher.flushNow();
     const bool haveAllMissed = lastSeq >= 0 && lastSeq <= m_seq
                                && (lastSeq == m_seq || (!m_ring.empty() && m_ring.front().first <= lastSeq + 1));
     if (haveAllMissed) {
@@ -165,7 +186,8 @@ void Session::handleFrame(const Protocol::ClientFrame &frame)
 QCoro::Task<> Session::runHandler(QString event, QVariantMap params, qint64 ref)
 {
     QPointer<Session> self(this);
-    ++m_runningHandlers;
+    const std::shared_ptr<Running> running = m_running;
+    ++running->count;
     std::optional<Protocol::ErrorCode> failure;
     QString message;
     try {
@@ -180,9 +202,9 @@ QCoro::Task<> Session::runHandler(QString event, QVariantMap params, qint64 ref)
         failure = Protocol::ErrorCode::HandlerFailed;
         message = u"handler '%1' failed with an unknown exception"_s.arg(event);
     }
+    running->finished();
     if (!self)
         co_return;
-    --m_runningHandlers;
     if (failure) {
         // Streams the handler left open end in an error, keeping their content.
         const auto active = m_activeStreams;
@@ -194,7 +216,7 @@ QCoro::Task<> Session::runHandler(QString event, QVariantMap params, qint64 ref)
     }
     m_view->pushState();
     sendControl(Protocol::Reply{0, ref});
-    if (!m_runningHandlers)
+    if (!running->count)
         Q_EMIT idle();
 }
 

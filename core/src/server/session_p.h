@@ -29,7 +29,7 @@ public:
     const QString &token() const { return m_token; }
     LiveView *view() const { return m_view.get(); }
     bool hasSocket() const { return !m_socket.isNull(); }
-    bool isBusy() const { return m_runningHandlers > 0; }
+    bool isBusy() const { return m_running->count > 0; }
     qint64 lastSeq() const { return m_seq; }
 
     //! Binds \a socket (replacing any earlier one) and catches it up from \a lastSeq.
@@ -63,7 +63,17 @@ private:
     qint64 m_seq = 0;
     std::deque<std::pair<qint64, QByteArray>> m_ring;
     QHash<QString, QString> m_activeStreams; // target -> stream, between start and done/error
-    int m_runningHandlers = 0;
+    // Shared with the coroutines of running handlers (and mount), which
+    // outlive the session when it is destroyed under them (the server going
+    // away mid-stream): the view then stays alive, as `orphan`, until the
+    // last of them returns, so none resumes into a deleted view.
+    struct Running
+    {
+        int count = 0;
+        std::unique_ptr<LiveView> orphan;
+        void finished();
+    };
+    std::shared_ptr<Running> m_running = std::make_shared<Running>();
 };
 
 } // namespace Rill::detail

@@ -1,0 +1,430 @@
+// Rill::Server's WebSocket side end to end, with a real QWebSocket on
+// 127.0.0.1: join, the errors a page can provoke, events and their stream,
+// render and reply frames, handlers running side by side, and a handler
+// that throws. Every frame goes through Protocol::decodeServer.
+
+#include "servertest.h"
+#include "testregistry.h"
+
+#include <QSignalSpy>
+
+using namespace RillServerTest;
+
+namespace {
+
+// The kinds of \a ops with runs of Text folded into one (how tokens merge
+// depends on timing; their order does not).
+QList<StreamOp::Kind> shape(const QList<StreamOp> &ops)
+{
+    QList<StreamOp::Kind> kinds;
+    for (const StreamOp &op : ops)
+        if (!(op.kind == StreamOp::Kind::Text && !kinds.isEmpty() && kinds.constLast() == StreamOp::Kind::Text))
+            kinds.append(op.kind);
+    return kinds;
+}
+
+const QString AllHandlers = u"fail, flood, fragment, hold, inc, release, slow, stop, tokens"_s;
+
+} // namespace
+
+class TstServer : public QObject
+{
+    Q_OBJECT
+private slots:
+    void init();
+    void cleanup();
+
+    void joinMounts();
+    void unknownToken();
+    void beforeJoin_data();
+    void beforeJoin();
+    void badFrameKeepsSession_data();
+    void badFrameKeepsSession();
+    void unknownEvent();
+    void badParams_data();
+    void badParams();
+    void handlerRendersAndReplies();
+    void streamedEvent();
+    void textModes_data();
+    void textModes();
+    void streamToFragment();
+    void pushStateMidHandler();
+    void concurrentEvents();
+    void handlerFailure();
+
+private:
+    std::unique_ptr<WsClient> joined();
+
+    Harness m_h;
+};
+
+void TstServer::init()
+{
+    // The session logs each error frame it sends; nothing else may warn.
+    QTest::failOnWarning(
+        QRegularExpression(u"^(?!(bad_frame|unknown_type|unknown_event|bad_params|handler_failed) )"_s));
+    QVERIFY2(m_h.start(), qPrintable(m_h.server->errorString()));
+}
+
+void TstServer::cleanup()
+{
+    m_h.stop();
+}
+
+std::unique_ptr<WsClient> TstServer::joined()
+{
+    const QString token = m_h.newPage();
+    if (token.isEmpty())
+        return nullptr;
+    return m_h.join(token);
+}
+
+void TstServer::joinMounts()
+{
+    const QString token = m_h.newPage();
+    QVERIFY(!token.isEmpty());
+    auto client = m_h.connect();
+    QVERIFY(client);
+    client->join(token, 0);
+    QVERIFY(client->waitForFrames(1));
+    QCOMPARE(client->frames[0], Protocol::ServerFrame(Protocol::Mount{1, std::nullopt}));
+    // Nothing else was sent in between.
+    client->send(Protocol::encode(Protocol::Ping{11}));
+    QVERIFY(client->waitForFrames(2));
+    QCOMPARE(client->frames[1], Protocol::ServerFrame(Protocol::Pong{2, 11}));
+    QCOMPARE(client->frames.size(), 2);
+}
+
+void TstServer::unknownToken()
+{
+    QVERIFY(!m_h.newPage().isEmpty());
+    auto client = m_h.connect();
+    QVERIFY(client);
+    QSignalSpy disconnected(&client->socket, &QWebSocket::disconnected);
+    client->join(u"not-a-token"_s, 0);
+    QVERIFY(client->waitForFrames(1));
+    QCOMPARE(client->frames[0],
+             Protocol::ServerFrame(Protocol::Error{
+                 0, Protocol::ErrorCode::UnknownSession,
+                 u"no session for this token (it ended, or the server restarted): reload the page"_s, std::nullopt}));
+    QTRY_COMPARE(disconnected.size(), 1);
+    QCOMPARE(client->socket.closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
+    QCOMPARE(client->socket.closeReason(), u"unknown session"_s);
+    QCOMPARE(client->frames.size(), 1);
+    QVERIFY(client->undecodable.isEmpty());
+}
+
+void TstServer::beforeJoin_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<Protocol::ErrorCode>("code");
+    QTest::addColumn<QString>("message");
+
+    QTest::newRow("event") << QByteArray(R"({"type":"event","event":"inc","params":{"by":1},"ref":1})")
+                           << Protocol::ErrorCode::NotJoined << u"send a join frame first"_s;
+    QTest::newRow("ping") << QByteArray(R"({"type":"ping","ref":1})") << Protocol::ErrorCode::NotJoined
+                          << u"send a join frame first"_s;
+    QTest::newRow("not JSON") << QByteArray("{") << Protocol::ErrorCode::BadFrame
+                              << u"not JSON: line 1, column 2: expected a string key"_s;
+    QTest::newRow("join lastSeq a string") << QByteArray(R"({"type":"join","token":"t","lastSeq":"3"})")
+                                           << Protocol::ErrorCode::BadFrame
+                                           << u"join: key 'lastSeq' must be an integer, got a string"_s;
+    QTest::newRow("unknown type") << QByteArray(R"({"type":"jump"})") << Protocol::ErrorCode::UnknownType
+                                  << u"unknown frame type 'jump'"_s;
+}
+
+void TstServer::beforeJoin()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(Protocol::ErrorCode, code);
+    QFETCH(QString, message);
+
+    const QString token = m_h.newPage();
+    auto client = m_h.connect();
+    QVERIFY(client);
+    client->send(json);
+    QVERIFY(client->waitForFrames(1));
+    // Outside any session's sequence: seq 0.
+    QCOMPARE(client->frames[0], Protocol::ServerFrame(Protocol::Error{0, code, message, std::nullopt}));
+    // The socket may still join, and the session's sequence starts at 1.
+    QCOMPARE(client->socket.state(), QAbstractSocket::ConnectedState);
+    client->join(token);
+    QVERIFY(client->waitForFrames(2));
+    QCOMPARE(client->frames[1], Protocol::ServerFrame(Protocol::Mount{1, std::nullopt}));
+}
+
+void TstServer::badFrameKeepsSession_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<Protocol::ErrorCode>("code");
+    QTest::addColumn<QString>("message");
+
+    QTest::newRow("not JSON") << QByteArray("hello") << Protocol::ErrorCode::BadFrame
+                              << u"not JSON: line 1, column 1: expected a value"_s;
+    QTest::newRow("array") << QByteArray("[1]") << Protocol::ErrorCode::BadFrame
+                           << u"frame must be a JSON object, got an array"_s;
+    QTest::newRow("no type") << QByteArray("{}") << Protocol::ErrorCode::BadFrame
+                             << u"missing key 'type' (a string)"_s;
+    QTest::newRow("params an array") << QByteArray(R"({"type":"event","event":"inc","params":[],"ref":1})")
+                                     << Protocol::ErrorCode::BadFrame
+                                     << u"event: key 'params' must be an object, got an array"_s;
+    QTest::newRow("ref a string") << QByteArray(R"({"type":"event","event":"inc","params":{},"ref":"1"})")
+                                  << Protocol::ErrorCode::BadFrame << u"event: key 'ref' must be an integer, got a string"_s;
+    QTest::newRow("event name a number") << QByteArray(R"({"type":"event","event":1,"params":{},"ref":1})")
+                                         << Protocol::ErrorCode::BadFrame
+                                         << u"event: key 'event' must be a string, got an integer"_s;
+    QTest::newRow("unknown type") << QByteArray(R"({"type":"jump"})") << Protocol::ErrorCode::UnknownType
+                                  << u"unknown frame type 'jump'"_s;
+}
+
+void TstServer::badFrameKeepsSession()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(Protocol::ErrorCode, code);
+    QFETCH(QString, message);
+
+    auto client = joined();
+    QVERIFY(client);
+    client->send(json);
+    QVERIFY(client->waitForFrames(2));
+    // In the session's sequence, after the mount.
+    QCOMPARE(client->frames[1], Protocol::ServerFrame(Protocol::Error{2, code, message, std::nullopt}));
+    client->send(Protocol::encode(Protocol::Ping{5}));
+    QVERIFY(client->waitForFrames(3));
+    QCOMPARE(client->frames[2], Protocol::ServerFrame(Protocol::Pong{3, 5}));
+    QCOMPARE(client->socket.state(), QAbstractSocket::ConnectedState);
+}
+
+void TstServer::unknownEvent()
+{
+    auto client = joined();
+    QVERIFY(client);
+    client->event(u"nope"_s, {}, 3);
+    QVERIFY(client->waitForFrames(2));
+    QCOMPARE(client->frames[1],
+             Protocol::ServerFrame(Protocol::Error{2, Protocol::ErrorCode::UnknownEvent,
+                                                   u"no handler for event 'nope'; this view handles: "_s + AllHandlers,
+                                                   3}));
+    // No handler ran, so no reply; the session goes on.
+    client->send(Protocol::encode(Protocol::Ping{4}));
+    QVERIFY(client->waitForFrames(3));
+    QCOMPARE(client->frames[2], Protocol::ServerFrame(Protocol::Pong{3, 4}));
+}
+
+void TstServer::badParams_data()
+{
+    QTest::addColumn<QVariantMap>("params");
+    QTest::addColumn<QString>("message");
+
+    QTest::newRow("not an integer") << QVariantMap{{u"by"_s, u"abc"_s}}
+                                    << u"event 'inc': parameter 'by' must be an integer, got 'abc'"_s;
+    QTest::newRow("a float") << QVariantMap{{u"by"_s, 1.5}}
+                             << u"event 'inc': parameter 'by' must be an integer, got '1.5'"_s;
+    QTest::newRow("missing") << QVariantMap{{u"By"_s, u"1"_s}} << u"event 'inc': missing parameter 'by'"_s;
+}
+
+void TstServer::badParams()
+{
+    QFETCH(QVariantMap, params);
+    QFETCH(QString, message);
+
+    auto client = joined();
+    QVERIFY(client);
+    client->event(u"inc"_s, params, 9);
+    QVERIFY(client->waitForReply(9));
+    QCOMPARE(client->frames.size(), 4);
+    QCOMPARE(client->frames[1],
+             Protocol::ServerFrame(Protocol::Error{2, Protocol::ErrorCode::BadParams, message, 9}));
+    const auto *render = std::get_if<Protocol::Render>(&client->frames[2]);
+    QVERIFY2(render, show(client->frames[2]).constData());
+    QVERIFY(render->html.contains(u"Count: 0"_s));
+    QCOMPARE(client->frames[3], Protocol::ServerFrame(Protocol::Reply{4, 9}));
+}
+
+void TstServer::handlerRendersAndReplies()
+{
+    auto client = joined();
+    QVERIFY(client);
+    client->event(u"inc"_s, {{u"by"_s, u"4"_s}}, 1); // a string, as the DOM has it
+    QVERIFY(client->waitForReply(1));
+    client->event(u"inc"_s, {{u"by"_s, 3}}, 2);
+    QVERIFY(client->waitForReply(2));
+
+    QCOMPARE(client->frames.size(), 5);
+    QVERIFY(seqProblem(*client).isEmpty());
+    const auto *first = std::get_if<Protocol::Render>(&client->frames[1]);
+    QVERIFY2(first, show(client->frames[1]).constData());
+    QVERIFY2(first->html.contains(u"<p id=\"count\">Count: 4</p>"_s), qPrintable(first->html));
+    QVERIFY(first->html.contains(u"<h1>Rill &amp; co</h1>"_s));
+    QCOMPARE(client->frames[2], Protocol::ServerFrame(Protocol::Reply{3, 1}));
+    const auto *second = std::get_if<Protocol::Render>(&client->frames[3]);
+    QVERIFY(second);
+    QVERIFY(second->html.contains(u"Count: 7"_s));
+    QCOMPARE(client->frames[4], Protocol::ServerFrame(Protocol::Reply{5, 2}));
+}
+
+void TstServer::streamedEvent()
+{
+    auto client = joined();
+    QVERIFY(client);
+    client->event(u"slow"_s, {{u"n"_s, 5}, {u"ms"_s, 5}}, 1);
+    QVERIFY(client->waitForReply(1));
+
+    const qsizetype reply = client->replyIndex(1);
+    QCOMPARE(reply, client->frames.size() - 1);
+    QVERIFY(seqProblem(*client).isEmpty());
+    // mount, stream frames only, then render, then reply.
+    for (qsizetype i = 1; i < reply - 1; ++i) {
+        const auto *stream = std::get_if<Protocol::Stream>(&client->frames[i]);
+        QVERIFY2(stream, show(client->frames[i]).constData());
+        QCOMPARE(stream->stream, u"log"_s);
+        for (const StreamOp &op : stream->ops)
+            QCOMPARE(op.target, u"[dj-stream='log']"_s);
+    }
+    const auto *render = std::get_if<Protocol::Render>(&client->frames[reply - 1]);
+    QVERIFY2(render, show(client->frames[reply - 1]).constData());
+    QVERIFY(render->html.contains(u"Count: 5"_s));
+
+    const QList<StreamOp> ops = client->ops();
+    QCOMPARE(shape(ops), (QList<StreamOp::Kind>{StreamOp::Kind::Start, StreamOp::Kind::Text, StreamOp::Kind::Done}));
+    QCOMPARE(WsClient::textOf(ops), u"t0 t1 t2 t3 t4 "_s);
+    // Tokens 5 ms apart with a 16 ms interval: at least the first leaves alone.
+    QVERIFY(client->frames.size() >= 5);
+}
+
+void TstServer::textModes_data()
+{
+    QTest::addColumn<QString>("stream");
+    QTest::addColumn<StreamOp::TextMode>("mode");
+    QTest::addColumn<QString>("text");
+
+    // Tokens made in one go reach the page as one op, its mode said outright.
+    QTest::newRow("dj-stream-mode=append") << u"log"_s << StreamOp::TextMode::Append << u"abc"_s;
+    QTest::newRow("dj-stream-mode=replace") << u"title"_s << StreamOp::TextMode::Replace << u"c"_s;
+    QTest::newRow("no dj-stream-mode") << u"plain"_s << StreamOp::TextMode::Append << u"abc"_s;
+}
+
+void TstServer::textModes()
+{
+    QFETCH(QString, stream);
+    QFETCH(StreamOp::TextMode, mode);
+    QFETCH(QString, text);
+
+    auto client = joined();
+    QVERIFY(client);
+    client->event(u"tokens"_s, {{u"stream"_s, stream}, {u"text"_s, u"a,b,c"_s}}, 1);
+    QVERIFY(client->waitForReply(1));
+    QVERIFY(seqProblem(*client).isEmpty());
+
+    const QList<StreamOp> ops = client->ops();
+    QCOMPARE(ops.size(), 3);
+    QCOMPARE(ops[0], StreamOp::start(stream));
+    QCOMPARE(ops[1], StreamOp::text(stream, text, mode));
+    QCOMPARE(ops[2], StreamOp::done(stream));
+    // The start left at once; the tokens and done waited out the interval together.
+    const auto *last = std::get_if<Protocol::Stream>(&client->frames[2]);
+    QVERIFY2(last, show(client->frames[2]).constData());
+    QCOMPARE(last->ops.size(), 2);
+}
+
+void TstServer::streamToFragment()
+{
+    auto client = joined();
+    QVERIFY(client);
+    client->event(u"fragment"_s, {}, 1);
+    QVERIFY(client->waitForReply(1));
+    QCOMPARE(client->frames.size(), 4);
+    QVERIFY(seqProblem(*client).isEmpty());
+    QCOMPARE(client->frames[1],
+             Protocol::ServerFrame(Protocol::Stream{2, u"counter"_s,
+                                                    {StreamOp::replace(u"counter"_s, u"Count is 5"_s,
+                                                                       u"[dj-stream='counter']"_s)}}));
+    QVERIFY(std::holds_alternative<Protocol::Render>(client->frames[2]));
+    QCOMPARE(client->frames[3], Protocol::ServerFrame(Protocol::Reply{4, 1}));
+}
+
+void TstServer::pushStateMidHandler()
+{
+    auto client = joined();
+    QVERIFY(client);
+    client->event(u"hold"_s, {}, 1);
+    QVERIFY(client->waitForFrames(2));
+    const auto *pushed = std::get_if<Protocol::Render>(&client->frames[1]);
+    QVERIFY2(pushed, show(client->frames[1]).constData());
+    QVERIFY(pushed->html.contains(u"Count: 7"_s));
+    QCOMPARE(client->replyIndex(1), -1); // the handler is still waiting
+
+    client->event(u"release"_s, {}, 2);
+    QVERIFY(client->waitForReply(1));
+    QVERIFY(client->waitForReply(2));
+    QVERIFY(seqProblem(*client).isEmpty());
+    // The held handler's own render precedes its reply.
+    const qsizetype reply = client->replyIndex(1);
+    const auto *final = std::get_if<Protocol::Render>(&client->frames[reply - 1]);
+    QVERIFY2(final, show(client->frames[reply - 1]).constData());
+    QVERIFY(final->html.contains(u"Count: 8"_s));
+}
+
+void TstServer::concurrentEvents()
+{
+    auto client = joined();
+    QVERIFY(client);
+    client->event(u"slow"_s, {{u"n"_s, 300}, {u"ms"_s, 10}}, 1);
+    QTRY_VERIFY(WsClient::textOf(client->ops()).size() >= 6);
+
+    // Another event while the stream runs: handled, replied, the stream goes on.
+    client->event(u"inc"_s, {{u"by"_s, 1}}, 2);
+    QVERIFY(client->waitForReply(2));
+    QCOMPARE(client->replyIndex(1), -1);
+
+    // And one that makes it stop early.
+    client->event(u"stop"_s, {}, 3);
+    QVERIFY(client->waitForReply(1));
+    QVERIFY(client->replyIndex(3) >= 0);
+    QVERIFY(client->replyIndex(3) < client->replyIndex(1));
+    QVERIFY(seqProblem(*client).isEmpty());
+
+    const QList<StreamOp> ops = client->ops();
+    QCOMPARE(shape(ops), (QList<StreamOp::Kind>{StreamOp::Kind::Start, StreamOp::Kind::Text, StreamOp::Kind::Done}));
+    const QStringList tokens = WsClient::textOf(ops).split(u' ', Qt::SkipEmptyParts);
+    QVERIFY2(tokens.size() < 300, qPrintable(QString::number(tokens.size())));
+    for (qsizetype i = 0; i < tokens.size(); ++i)
+        QCOMPARE(tokens[i], u"t%1"_s.arg(i));
+}
+
+void TstServer::handlerFailure()
+{
+    const QString message = u"handler 'fail' failed: model went away"_s;
+    auto client = joined();
+    QVERIFY(client);
+    client->event(u"fail"_s, {}, 1);
+    QVERIFY(client->waitForReply(1));
+    QVERIFY(seqProblem(*client).isEmpty());
+
+    const qsizetype reply = client->replyIndex(1);
+    QCOMPARE(reply, client->frames.size() - 1);
+    QVERIFY(std::holds_alternative<Protocol::Render>(client->frames[reply - 1]));
+    QCOMPARE(client->frames[reply - 2],
+             Protocol::ServerFrame(
+                 Protocol::Error{seqOf(client->frames[reply - 2]), Protocol::ErrorCode::HandlerFailed, message, 1}));
+    // Before the error frame: the stream, its partial text kept, then error and done.
+    const QList<StreamOp> ops = client->ops(0, reply - 2);
+    QCOMPARE(shape(ops), (QList<StreamOp::Kind>{StreamOp::Kind::Start, StreamOp::Kind::Text, StreamOp::Kind::Error,
+                                                StreamOp::Kind::Done}));
+    QCOMPARE(WsClient::textOf(ops), u"partial text"_s);
+    QCOMPARE(ops[ops.size() - 2], StreamOp::error(u"log"_s, message));
+    QCOMPARE(ops.constLast(), StreamOp::done(u"log"_s));
+    for (qsizetype i = 1; i < reply - 2; ++i)
+        QVERIFY2(std::holds_alternative<Protocol::Stream>(client->frames[i]), show(client->frames[i]).constData());
+
+    // The session keeps working.
+    client->event(u"inc"_s, {{u"by"_s, 2}}, 2);
+    QVERIFY(client->waitForReply(2));
+    const auto *render = std::get_if<Protocol::Render>(&client->frames[client->replyIndex(2) - 1]);
+    QVERIFY(render);
+    QVERIFY(render->html.contains(u"Count: 2"_s));
+    QVERIFY(seqProblem(*client).isEmpty());
+}
+
+RILL_TEST_CLASS(TstServer)
+#include "tst_server.moc"

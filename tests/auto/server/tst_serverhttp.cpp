@@ -1,0 +1,285 @@
+// Rill::Server's HTTP side over 127.0.0.1: the page a route renders, the
+// web client's files, what is refused, and the WebSocket origin check.
+
+#include "servertest.h"
+#include "testregistry.h"
+
+#include <QSignalSpy>
+
+using namespace RillServerTest;
+
+class TstServerHttp : public QObject
+{
+    Q_OBJECT
+private slots:
+    void init();
+    void cleanup();
+    void page();
+    void pageMountSeesRequest();
+    void status_data();
+    void status();
+    void clientFiles_data();
+    void clientFiles();
+    void websocketOrigin_data();
+    void websocketOrigin();
+    void accessToken_data();
+    void accessToken();
+    void accessTokenWebSocket();
+
+private:
+    std::unique_ptr<Rill::Server> m_server;
+    QNetworkAccessManager m_nam;
+};
+
+void TstServerHttp::init()
+{
+    QTest::failOnWarning(QRegularExpression(u"^(?!refused WebSocket from origin )"_s));
+    m_nam.setProxy(QNetworkProxy::NoProxy);
+    m_server = std::make_unique<Rill::Server>();
+    m_server->route<TestView>(u"/view"_s);
+    QVERIFY2(m_server->listen(QHostAddress::LocalHost, 0), qPrintable(m_server->errorString()));
+    QVERIFY(m_server->port() != 0);
+}
+
+void TstServerHttp::cleanup()
+{
+    m_server.reset();
+    m_nam.clearConnectionCache();
+}
+
+void TstServerHttp::page()
+{
+    QSignalSpy started(m_server.get(), &Rill::Server::sessionStarted);
+    QCOMPARE(m_server->url(u"/view"_s), QUrl(u"http://127.0.0.1:%1/view"_s.arg(m_server->port())));
+
+    const HttpResult r = httpGet(m_nam, m_server->url(u"/view"_s));
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.contentType, QByteArray("text/html; charset=utf-8"));
+    const QByteArray host = "127.0.0.1:" + QByteArray::number(m_server->port());
+    QCOMPARE(r.csp, "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                    "img-src 'self' data:; connect-src 'self' ws://" + host + " wss://" + host);
+    QVERIFY(r.body.contains("<div data-rill-root data-rill-token=\""));
+    QVERIFY(r.body.contains(R"(<script type="module" src="/rill/client/rill.js"></script>)"));
+    QVERIFY(r.body.contains("<title>Rill</title>"));
+    // 32 random bytes, base64url without padding.
+    const QString token = tokenIn(r.body);
+    QCOMPARE(token.size(), 43);
+    // The view's properties, escaped.
+    QVERIFY2(r.body.contains("<h1>Rill &amp; co</h1>"), r.body.constData());
+    QVERIFY(r.body.contains("<p id=\"count\">Count: 0</p>"));
+
+    QCOMPARE(started.size(), 1);
+    QVERIFY(qobject_cast<TestView *>(started.at(0).at(0).value<Rill::LiveView *>()));
+    QCOMPARE(m_server->sessionCount(), 1);
+
+    // Every page is its own session with its own token.
+    const HttpResult again = httpGet(m_nam, m_server->url(u"/view"_s));
+    QCOMPARE(again.status, 200);
+    QVERIFY(tokenIn(again.body) != token);
+    QCOMPARE(m_server->sessionCount(), 2);
+
+    // A POST makes no session.
+    QCOMPARE(httpGet(m_nam, m_server->url(u"/view"_s), true).status, 405);
+    QCOMPARE(m_server->sessionCount(), 2);
+}
+
+void TstServerHttp::pageMountSeesRequest()
+{
+    QUrl url = m_server->url(u"/view"_s);
+    url.setQuery(u"name=<Bob>"_s);
+    const HttpResult r = httpGet(m_nam, url);
+    QCOMPARE(r.status, 200);
+    QVERIFY2(r.body.contains("<h1>&lt;Bob&gt;</h1>"), r.body.constData());
+}
+
+void TstServerHttp::status_data()
+{
+    QTest::addColumn<QByteArray>("request");
+    QTest::addColumn<QByteArray>("headers");
+    QTest::addColumn<int>("status");
+
+    QTest::newRow("route") << QByteArray("GET /view HTTP/1.1") << QByteArray() << 200;
+    QTest::newRow("unknown path") << QByteArray("GET /nope HTTP/1.1") << QByteArray() << 404;
+    QTest::newRow("route with trailing slash") << QByteArray("GET /view/ HTTP/1.1") << QByteArray() << 404;
+    QTest::newRow("POST to a route") << QByteArray("POST /view HTTP/1.1") << QByteArray("Content-Length: 0\r\n")
+                                     << 405;
+    QTest::newRow("DELETE to a route") << QByteArray("DELETE /view HTTP/1.1") << QByteArray() << 405;
+    QTest::newRow("socket without upgrade") << QByteArray("GET /rill/socket HTTP/1.1") << QByteArray() << 400;
+    QTest::newRow("client file") << QByteArray("GET /rill/client/rill.js HTTP/1.1") << QByteArray() << 200;
+    QTest::newRow("missing client file") << QByteArray("GET /rill/client/nope.js HTTP/1.1") << QByteArray() << 404;
+    QTest::newRow("client dot-dot") << QByteArray("GET /rill/client/../x HTTP/1.1") << QByteArray() << 404;
+    QTest::newRow("client dot-dot encoded") << QByteArray("GET /rill/client/%2e%2e/x HTTP/1.1") << QByteArray()
+                                            << 404;
+    QTest::newRow("client dot-dot to a real file") << QByteArray("GET /rill/client/vendor/../rill.js HTTP/1.1")
+                                                   << QByteArray() << 404;
+}
+
+void TstServerHttp::status()
+{
+    QFETCH(QByteArray, request);
+    QFETCH(QByteArray, headers);
+    QFETCH(int, status);
+    QCOMPARE(rawStatus(m_server->port(), request, headers), status);
+}
+
+void TstServerHttp::clientFiles_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QByteArray>("contentType");
+    QTest::addColumn<QByteArray>("contains");
+
+    QTest::newRow("rill.js") << u"/rill/client/rill.js"_s << QByteArray("text/javascript; charset=utf-8")
+                             << QByteArray("import");
+    QTest::newRow("idiomorph") << u"/rill/client/vendor/idiomorph.js"_s
+                               << QByteArray("text/javascript; charset=utf-8") << QByteArray("Idiomorph");
+}
+
+void TstServerHttp::clientFiles()
+{
+    QFETCH(QString, path);
+    QFETCH(QByteArray, contentType);
+    QFETCH(QByteArray, contains);
+    const HttpResult r = httpGet(m_nam, m_server->url(path));
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.contentType, contentType);
+    QVERIFY(r.body.contains(contains));
+}
+
+void TstServerHttp::websocketOrigin_data()
+{
+    QTest::addColumn<QString>("origin"); // "SAME" is the page's own origin
+    QTest::addColumn<QStringList>("allowed");
+    QTest::addColumn<bool>("accepted");
+
+    QTest::newRow("same origin") << u"SAME"_s << QStringList() << true;
+    QTest::newRow("foreign origin") << u"http://evil.example"_s << QStringList() << false;
+    QTest::newRow("same host, https") << u"https://SAME"_s << QStringList() << false;
+    QTest::newRow("localhost is another origin") << u"http://localhost:PORT"_s << QStringList() << false;
+    QTest::newRow("allowed origin") << u"http://localhost:3000"_s << QStringList{u"http://localhost:3000"_s} << true;
+    QTest::newRow("same origin with others allowed") << u"SAME"_s << QStringList{u"http://localhost:3000"_s}
+                                                     << true;
+    QTest::newRow("not among the allowed") << u"http://localhost:3001"_s
+                                           << QStringList{u"http://localhost:3000"_s} << false;
+}
+
+void TstServerHttp::websocketOrigin()
+{
+    QFETCH(QString, origin);
+    QFETCH(QStringList, allowed);
+    QFETCH(bool, accepted);
+    const QString hostPort = u"127.0.0.1:%1"_s.arg(m_server->port());
+    if (origin == u"SAME"_s)
+        origin = u"http://"_s + hostPort;
+    origin.replace(u"https://SAME"_s, u"https://"_s + hostPort).replace(u"PORT"_s, QString::number(m_server->port()));
+    m_server->setAllowedOrigins(allowed);
+    QCOMPARE(m_server->allowedOrigins(), allowed);
+
+    const HttpResult page = httpGet(m_nam, m_server->url(u"/view"_s));
+    QCOMPARE(page.status, 200);
+
+    WsClient client(origin);
+    QSignalSpy errors(&client.socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error));
+    QSignalSpy connected(&client.socket, &QWebSocket::connected);
+    QUrl url = m_server->url(u"/rill/socket"_s);
+    url.setScheme(u"ws"_s);
+    client.socket.open(url);
+    if (accepted) {
+        QTRY_COMPARE(connected.size(), 1);
+        client.join(tokenIn(page.body));
+        QVERIFY(client.waitForFrames(1));
+        QVERIFY(std::holds_alternative<Protocol::Mount>(client.frames[0]));
+    } else {
+        QTRY_VERIFY(!errors.isEmpty());
+        QVERIFY2(client.socket.errorString().contains(u"403"_s), qPrintable(client.socket.errorString()));
+        QCOMPARE(connected.size(), 0);
+        QVERIFY(client.frames.isEmpty());
+    }
+    QVERIFY2(client.undecodable.isEmpty(), qPrintable(client.undecodable.join(u'\n')));
+}
+
+// The whole response head of a request written byte for byte.
+static QByteArray rawHead(quint16 port, const QByteArray &requestLine, const QByteArray &extraHeaders = {})
+{
+    QTcpSocket socket;
+    socket.setProxy(QNetworkProxy::NoProxy);
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    if (!socket.waitForConnected(WaitMs))
+        return {};
+    socket.write(requestLine + "\r\nHost: 127.0.0.1:" + QByteArray::number(port) + "\r\n" + extraHeaders
+                 + "Connection: close\r\n\r\n");
+    QByteArray response;
+    QObject context;
+    QObject::connect(&socket, &QTcpSocket::readyRead, &context, [&] { response += socket.readAll(); });
+    if (!QTest::qWaitFor([&] { return response.contains("\r\n\r\n"); }, WaitMs))
+        return {};
+    return response.left(response.indexOf("\r\n\r\n"));
+}
+
+void TstServerHttp::accessToken_data()
+{
+    QTest::addColumn<QByteArray>("request");
+    QTest::addColumn<QByteArray>("headers");
+    QTest::addColumn<QByteArrayList>("expectedHead"); // lines the head must contain
+
+    QTest::newRow("no token") << QByteArray("GET /view HTTP/1.1") << QByteArray()
+                              << QByteArrayList{"HTTP/1.1 401"};
+    QTest::newRow("wrong token") << QByteArray("GET /view?access=nope HTTP/1.1") << QByteArray()
+                                 << QByteArrayList{"HTTP/1.1 401"};
+    QTest::newRow("wrong cookie") << QByteArray("GET /view HTTP/1.1") << QByteArray("Cookie: rill_access=nope\r\n")
+                                  << QByteArrayList{"HTTP/1.1 401"};
+    QTest::newRow("token traded for a cookie, and dropped from the URL")
+        << QByteArray("GET /view?name=x&access=s3cret HTTP/1.1") << QByteArray()
+        << QByteArrayList{"HTTP/1.1 303", "Location: /view?name=x",
+                          "Set-Cookie: rill_access=s3cret; Path=/; HttpOnly; SameSite=Strict"};
+    QTest::newRow("cookie lets the page in") << QByteArray("GET /view HTTP/1.1")
+                                             << QByteArray("Cookie: a=b; rill_access=s3cret\r\n")
+                                             << QByteArrayList{"HTTP/1.1 200"};
+    QTest::newRow("client files stay public") << QByteArray("GET /rill/client/rill.js HTTP/1.1") << QByteArray()
+                                              << QByteArrayList{"HTTP/1.1 200"};
+    QTest::newRow("socket without cookie")
+        << QByteArray("GET /rill/socket HTTP/1.1")
+        << QByteArray("Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n")
+        << QByteArrayList{"HTTP/1.1 403"};
+}
+
+void TstServerHttp::accessToken()
+{
+    QFETCH(QByteArray, request);
+    QFETCH(QByteArray, headers);
+    QFETCH(QByteArrayList, expectedHead);
+    m_server->setAccessToken(u"s3cret"_s);
+    QCOMPARE(m_server->accessToken(), u"s3cret"_s);
+    const QByteArray head = rawHead(m_server->port(), request, headers);
+    for (const QByteArray &line : expectedHead)
+        QVERIFY2(head.contains(line), head.constData());
+}
+
+void TstServerHttp::accessTokenWebSocket()
+{
+    m_server->setAccessToken(u"s3cret"_s);
+    QNetworkRequest pageRequest(m_server->url(u"/view"_s));
+    pageRequest.setRawHeader("Cookie", "rill_access=s3cret");
+    std::unique_ptr<QNetworkReply> reply(m_nam.get(pageRequest));
+    QTRY_VERIFY(reply->isFinished());
+    QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+    const QString token = tokenIn(reply->readAll());
+    QVERIFY(!token.isEmpty());
+
+    WsClient client(u"http://127.0.0.1:%1"_s.arg(m_server->port()));
+    QSignalSpy connected(&client.socket, &QWebSocket::connected);
+    QUrl url = m_server->url(u"/rill/socket"_s);
+    url.setScheme(u"ws"_s);
+    QNetworkRequest socketRequest(url);
+    socketRequest.setRawHeader("Cookie", "rill_access=s3cret");
+    client.socket.open(socketRequest);
+    QTRY_COMPARE(connected.size(), 1);
+    client.join(token);
+    QVERIFY(client.waitForFrames(1));
+    QVERIFY(std::holds_alternative<Protocol::Mount>(client.frames[0]));
+    QVERIFY(Rill::Server::generateToken().size() >= 40);
+    QVERIFY(Rill::Server::generateToken() != Rill::Server::generateToken());
+}
+
+RILL_TEST_CLASS(TstServerHttp)
+#include "tst_serverhttp.moc"

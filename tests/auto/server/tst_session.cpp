@@ -1,0 +1,280 @@
+// A session across sockets: rejoining replays what the page missed (or
+// sends a full render when the ring no longer has it), a newer socket
+// replaces an older one, and sessions end after the reconnect grace, but
+// never under a running handler.
+
+#include "servertest.h"
+#include "testregistry.h"
+
+#include <QPointer>
+#include <QSignalSpy>
+
+using namespace RillServerTest;
+
+namespace {
+constexpr int Grace = 100;
+constexpr qint64 Ring = qint64(512); // Session::RingFrames
+} // namespace
+
+class TstSession : public QObject
+{
+    Q_OBJECT
+private slots:
+    void init();
+    void cleanup();
+
+    void reconnectMidStream();
+    void rejoin_data();
+    void rejoin();
+    void newerSocketReplacesOlder();
+    void unconnectedPageEnds();
+    void closedSocketEnds();
+    void busySessionOutlivesGrace();
+    void serverDestroyedMidStream();
+
+private:
+    Harness m_h;
+};
+
+void TstSession::init()
+{
+    // A server going away mid-stream may drop ops it had queued; nothing else warns.
+    QTest::failOnWarning(QRegularExpression(u"^(?!destroyed with \\d+ ops unsent$)"_s));
+    QVERIFY2(m_h.start(), qPrintable(m_h.server->errorString()));
+}
+
+void TstSession::cleanup()
+{
+    m_h.stop();
+}
+
+void TstSession::reconnectMidStream()
+{
+    QSignalSpy started(m_h.server.get(), &Rill::Server::sessionStarted);
+    const QString token = m_h.newPage();
+    QCOMPARE(started.size(), 1);
+    auto *view = started.at(0).at(0).value<Rill::LiveView *>();
+    QSignalSpy viewOps(view, &Rill::LiveView::streamOp);
+
+    auto a = m_h.join(token);
+    QVERIFY(a);
+    a->event(u"slow"_s, {{u"n"_s, 40}, {u"ms"_s, 8}}, 1);
+    QTRY_VERIFY(WsClient::textOf(a->ops()).size() >= 6);
+
+    QSignalSpy aDisconnected(&a->socket, &QWebSocket::disconnected);
+    a->socket.close();
+    QTRY_COMPARE(aDisconnected.size(), 1);
+    const qint64 applied = a->lastSeq();
+    QVERIFY(seqProblem(*a).isEmpty());
+
+    // The server keeps streaming with nobody listening.
+    const qsizetype opsAtClose = viewOps.size();
+    QTRY_VERIFY(viewOps.size() >= opsAtClose + 5);
+
+    auto b = m_h.connect();
+    QVERIFY(b);
+    b->join(token, applied);
+    QVERIFY(b->waitForReply(1));
+    if (!seqProblem(*b, applied + 1).isEmpty()) {
+        for (const auto &f : a->frames)
+            qDebug() << "a" << show(f);
+        for (const auto &f : b->frames)
+            qDebug() << "b" << show(f);
+    }
+    QVERIFY2(seqProblem(*b, applied + 1).isEmpty(), qPrintable(seqProblem(*b, applied + 1)));
+
+    // Missed frames first, in order, then a mount without html, then the rest live.
+    qsizetype mount = -1;
+    for (qsizetype i = 0; i < b->frames.size() && mount < 0; ++i)
+        if (std::holds_alternative<Rill::Protocol::Mount>(b->frames[i]))
+            mount = i;
+    QVERIFY(mount >= 1);
+    QVERIFY(!std::get<Rill::Protocol::Mount>(b->frames[mount]).html);
+    for (qsizetype i = 0; i < mount; ++i)
+        QVERIFY2(std::holds_alternative<Rill::Protocol::Stream>(b->frames[i]), show(b->frames[i]).constData());
+
+    // Together the two sockets saw every token exactly once.
+    QString expected;
+    for (int i = 0; i < 40; ++i)
+        expected += u"t%1 "_s.arg(i);
+    QCOMPARE(WsClient::textOf(a->ops()) + WsClient::textOf(b->ops()), expected);
+}
+
+void TstSession::rejoin_data()
+{
+    QTest::addColumn<int>("behind"); // how far lastSeq is behind the last frame sent
+    QTest::addColumn<bool>("negative");
+    QTest::addColumn<int>("replayed"); // -1: a full render instead
+
+    QTest::newRow("up to date") << 0 << false << 0;
+    QTest::newRow("missed 5") << 5 << false << 5;
+    QTest::newRow("missed a whole ring") << int(Ring) << false << int(Ring);
+    QTest::newRow("missed more than the ring") << int(Ring) + 1 << false << -1;
+    QTest::newRow("first connect after overflow") << -1 << false << -1; // lastSeq 0
+    QTest::newRow("from the future") << -10 << false << -1;
+    QTest::newRow("negative lastSeq") << 0 << true << -1;
+}
+
+void TstSession::rejoin()
+{
+    QFETCH(int, behind);
+    QFETCH(bool, negative);
+    QFETCH(int, replayed);
+
+    const QString token = m_h.newPage();
+    auto a = m_h.join(token);
+    QVERIFY(a);
+    // 2 * 300 stream frames and more: the ring overflows.
+    a->event(u"flood"_s, {{u"n"_s, 300}}, 1);
+    QVERIFY(a->waitForReply(1));
+    QVERIFY(seqProblem(*a).isEmpty());
+    const qint64 last = a->lastSeq();
+    QVERIFY2(last > Ring + 50, qPrintable(QString::number(last)));
+    QSignalSpy aDisconnected(&a->socket, &QWebSocket::disconnected);
+    a->socket.close();
+    QTRY_COMPARE(aDisconnected.size(), 1);
+
+    qint64 lastSeq = behind == -1 ? 0 : last - behind;
+    if (negative)
+        lastSeq = -1;
+    auto b = m_h.connect();
+    QVERIFY(b);
+    b->join(token, lastSeq);
+    QVERIFY(b->waitForFrames(replayed < 0 ? 1 : replayed + 1));
+    const Rill::Protocol::ServerFrame &mount = b->frames.constLast();
+    QVERIFY2(std::holds_alternative<Rill::Protocol::Mount>(mount), show(mount).constData());
+    QCOMPARE(seqOf(mount), last + 1);
+    const std::optional<QString> html = std::get<Rill::Protocol::Mount>(mount).html;
+    if (replayed < 0) {
+        QCOMPARE(b->frames.size(), 1);
+        QVERIFY(html);
+        QVERIFY2(html->contains(u"<p id=\"count\">Count: 0</p>"_s), qPrintable(*html));
+        QVERIFY(!html->contains(u"data-rill-root"_s)); // the view, not the page
+    } else {
+        QCOMPARE(b->frames.size(), replayed + 1);
+        QVERIFY(!html);
+        // Byte for byte what the first socket got.
+        for (qsizetype i = 0; i < replayed; ++i)
+            QCOMPARE(b->frames[i], a->frames[a->frames.size() - replayed + i]);
+    }
+    QVERIFY(b->undecodable.isEmpty());
+}
+
+void TstSession::newerSocketReplacesOlder()
+{
+    const QString token = m_h.newPage();
+    auto a = m_h.join(token);
+    QVERIFY(a);
+    QSignalSpy aDisconnected(&a->socket, &QWebSocket::disconnected);
+    auto b = m_h.join(token, a->lastSeq());
+    QVERIFY(b);
+    QTRY_COMPARE(aDisconnected.size(), 1);
+    QCOMPARE(a->socket.closeCode(), QWebSocketProtocol::CloseCodeNormal);
+    QCOMPARE(a->socket.closeReason(), u"replaced by a newer connection"_s);
+    QCOMPARE(b->frames, (QList<Rill::Protocol::ServerFrame>{Rill::Protocol::Mount{2, std::nullopt}}));
+
+    b->event(u"inc"_s, {{u"by"_s, 1}}, 1);
+    QVERIFY(b->waitForReply(1));
+    QCOMPARE(a->frames.size(), 1);
+    QCOMPARE(m_h.server->sessionCount(), 1);
+}
+
+void TstSession::unconnectedPageEnds()
+{
+    m_h.server->setReconnectGrace(Grace);
+    QCOMPARE(m_h.server->reconnectGrace(), Grace);
+    QSignalSpy ended(m_h.server.get(), &Rill::Server::sessionEnded);
+    const QString token = m_h.newPage();
+    QCOMPARE(m_h.server->sessionCount(), 1);
+    QTRY_COMPARE(ended.size(), 1);
+    QCOMPARE(m_h.server->sessionCount(), 0);
+
+    // Its token no longer joins.
+    auto client = m_h.connect();
+    QVERIFY(client);
+    client->join(token);
+    QVERIFY(client->waitForFrames(1));
+    const auto *error = std::get_if<Rill::Protocol::Error>(&client->frames[0]);
+    QVERIFY2(error, show(client->frames[0]).constData());
+    QCOMPARE(error->code, Rill::Protocol::ErrorCode::UnknownSession);
+}
+
+void TstSession::closedSocketEnds()
+{
+    m_h.server->setReconnectGrace(Grace);
+    QSignalSpy ended(m_h.server.get(), &Rill::Server::sessionEnded);
+    auto client = m_h.join(m_h.newPage());
+    QVERIFY(client);
+
+    // A page that never connects ends after the grace; the connected one stays.
+    QVERIFY(!m_h.newPage().isEmpty());
+    QCOMPARE(m_h.server->sessionCount(), 2);
+    QTRY_COMPARE(ended.size(), 1);
+    QCOMPARE(m_h.server->sessionCount(), 1);
+
+    QSignalSpy disconnected(&client->socket, &QWebSocket::disconnected);
+    client->socket.close();
+    QTRY_COMPARE(disconnected.size(), 1);
+    QTRY_COMPARE(ended.size(), 2);
+    QCOMPARE(m_h.server->sessionCount(), 0);
+}
+
+void TstSession::busySessionOutlivesGrace()
+{
+    m_h.server->setReconnectGrace(Grace);
+    QSignalSpy started(m_h.server.get(), &Rill::Server::sessionStarted);
+    QSignalSpy ended(m_h.server.get(), &Rill::Server::sessionEnded);
+    auto client = m_h.join(m_h.newPage());
+    QVERIFY(client);
+    auto *view = qobject_cast<TestView *>(started.at(0).at(0).value<Rill::LiveView *>());
+    QVERIFY(view);
+
+    client->event(u"hold"_s, {}, 1);
+    QVERIFY(client->waitForFrames(2)); // its pushState: the handler is running
+    QSignalSpy disconnected(&client->socket, &QWebSocket::disconnected);
+    client->socket.close();
+    QTRY_COMPARE(disconnected.size(), 1);
+
+    // Two unconnected pages, one after the other, end after the grace: by
+    // the second, the busy session's grace has long run out too.
+    QVERIFY(!m_h.newPage().isEmpty());
+    QTRY_COMPARE(ended.size(), 1);
+    QVERIFY(!m_h.newPage().isEmpty());
+    QTRY_COMPARE(ended.size(), 2);
+    QCOMPARE(m_h.server->sessionCount(), 1);
+    QCOMPARE(view->count(), 7);
+    // Its page is gone for good: the view is told, so handlers that would
+    // run forever (a tail) can return.
+    QVERIFY(view->isClosed());
+
+    // Once the handler returns, the session ends after another grace.
+    view->release();
+    QTRY_COMPARE(view->count(), 8);
+    QTRY_COMPARE(ended.size(), 3);
+    QCOMPARE(m_h.server->sessionCount(), 0);
+}
+
+void TstSession::serverDestroyedMidStream()
+{
+    QSignalSpy started(m_h.server.get(), &Rill::Server::sessionStarted);
+    auto client = m_h.join(m_h.newPage());
+    QVERIFY(client);
+    QPointer<Rill::LiveView> view = started.at(0).at(0).value<Rill::LiveView *>();
+    QSignalSpy viewOps(view.data(), &Rill::LiveView::streamOp);
+    client->event(u"slow"_s, {{u"n"_s, 20}, {u"ms"_s, 10}}, 1);
+    QTRY_VERIFY(WsClient::textOf(client->ops()).size() >= 6);
+
+    // The handler is suspended in its sleep: the view must outlive the
+    // server until it returns, then go.
+    QSignalSpy disconnected(&client->socket, &QWebSocket::disconnected);
+    m_h.stop();
+    QVERIFY(view);
+    QTRY_COMPARE(disconnected.size(), 1);
+    QTRY_VERIFY(view.isNull());
+    // It ran to the end: start, 20 texts, done (no session is left to re-render).
+    QCOMPARE(viewOps.size(), 22);
+    QCOMPARE(viewOps.constLast().at(0).value<StreamOp>(), StreamOp::done(u"log"_s));
+}
+
+RILL_TEST_CLASS(TstSession)
+#include "tst_session.moc"
