@@ -48,7 +48,9 @@ QCoro::AsyncGenerator<QString> tailFile(QString path, const Rill::LiveView *view
         while ((nl = partial.indexOf('\n')) >= 0) {
             const QByteArray line = partial.left(nl);
             partial.remove(0, nl + 1);
-            co_yield QString::fromUtf8(line).trimmed();
+            // Named, not a temporary: GCC 12 destroys a co_yield temporary twice.
+            QString text = QString::fromUtf8(line).trimmed();
+            co_yield text;
         }
     }
 }

@@ -23,7 +23,9 @@ QCoro::AsyncGenerator<QString> offlineTokens(const QString &prompt, TokenSourceO
             if (options.failAfter >= 0 && sent >= options.failAfter)
                 throw std::runtime_error("the token source failed after " + std::to_string(sent) + " tokens");
             ++sent;
-            co_yield QStringLiteral("t%1 ").arg(sent);
+            // Named, not a temporary: GCC 12 destroys a co_yield temporary twice.
+            QString token = QStringLiteral("t%1 ").arg(sent);
+            co_yield token;
         }
         if (sent < options.tokens)
             co_await QCoro::sleepFor(1ms);

@@ -10,12 +10,14 @@ import { fileURLToPath } from 'node:url';
 import { EventEmitter } from 'node:events';
 import { WebSocketServer } from 'ws';
 import { chromium } from 'playwright-core';
+import { highlightBundle } from '../../vendor-highlight.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const webclient = path.resolve(here, '..', '..');
 
 const ROUTES = [
   ['/rill/client/vendor/idiomorph.js', path.join(webclient, 'node_modules/idiomorph/dist/idiomorph.esm.js')],
+  ['/rill/client/vendor/highlight.css', path.join(webclient, 'node_modules/highlight.js/styles/github.css')],
   ['/rill/client/', path.join(webclient, 'src/')],
   ['/test/pages/', path.join(webclient, 'test/pages/')],
 ];
@@ -73,6 +75,12 @@ export async function startServer() {
     const url = new URL(req.url, 'http://x');
     if (url.pathname === '/favicon.ico') {
       res.writeHead(204).end();
+      return;
+    }
+    if (url.pathname === '/rill/client/vendor/highlight.js') {
+      // Built, not a file: the same bundle CMake writes (vendor-highlight.mjs).
+      res.writeHead(200, { 'Content-Type': 'text/javascript', 'Content-Security-Policy': "default-src 'self'" });
+      res.end(highlightBundle(webclient));
       return;
     }
     const file = resolve(url.pathname);

@@ -1,0 +1,205 @@
+#include "chatservice.h"
+
+#include <rill/markdownstream.h>
+
+#include <QLoggingCategory>
+
+using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcChat, "rill.chat.service", QtWarningMsg)
+
+namespace RillChat {
+
+namespace {
+constexpr int TickMs = 16;        // one markdown render per frame, not per token
+constexpr qint64 SaveEveryMs = 250; // partial answers reach the disk this often
+}
+
+LiveAnswer::LiveAnswer() : markdown(std::make_unique<Rill::MarkdownStream>()) {}
+LiveAnswer::~LiveAnswer() = default;
+
+ChatService::ChatService(ConversationStore *store, QObject *parent) : QObject(parent), m_store(store)
+{
+    m_tick.setInterval(TickMs);
+    connect(&m_tick, &QTimer::timeout, this, &ChatService::tick);
+}
+
+ChatService::~ChatService()
+{
+    for (auto &[id, answer] : m_live) {
+        answer->cancel.cancel();
+        save(*answer, Message::Status::Interrupted);
+    }
+}
+
+void ChatService::setProvider(std::shared_ptr<Rill::Llm::Provider> provider)
+{
+    m_provider = std::move(provider);
+    m_models.clear();
+    Q_EMIT modelsChanged();
+}
+
+QCoro::Task<> ChatService::refreshModels()
+{
+    // Keep the provider alive across the await: settings may replace it.
+    std::shared_ptr<Rill::Llm::Provider> provider = m_provider;
+    if (!provider)
+        co_return;
+    try {
+        m_models = co_await provider->models();
+        m_modelsError.clear();
+    } catch (const Rill::Llm::ProviderError &e) {
+        m_models.clear();
+        m_modelsError = e.message();
+    }
+    Q_EMIT modelsChanged();
+}
+
+const LiveAnswer *ChatService::live(qint64 conversation) const
+{
+    auto it = m_live.find(conversation);
+    return it == m_live.end() ? nullptr : it->second.get();
+}
+
+QString ChatService::statsText(qint64 firstTokenMs, double tokensPerSecond)
+{
+    QStringList parts;
+    if (firstTokenMs >= 0)
+        parts << u"first token %1 s"_s.arg(double(firstTokenMs) / 1000.0, 0, 'f', 2);
+    if (tokensPerSecond > 0)
+        parts << u"%1 tokens/s"_s.arg(tokensPerSecond, 0, 'f', 1);
+    return parts.join(u" · "_s);
+}
+
+bool ChatService::startAnswer(qint64 conversation, const QString &model)
+{
+    if (isAnswering(conversation) || !m_provider)
+        return false;
+    auto answer = std::make_unique<LiveAnswer>();
+    answer->conversation = conversation;
+    answer->model = model;
+    Message placeholder;
+    placeholder.conversation = conversation;
+    placeholder.role = u"assistant"_s;
+    placeholder.status = Message::Status::Streaming;
+    placeholder.model = model;
+    answer->messageId = m_store->addMessage(placeholder);
+    if (!answer->messageId) {
+        qCWarning(lcChat) << "cannot save the answer:" << m_store->errorString();
+        return false;
+    }
+    m_live.emplace(conversation, std::move(answer));
+    if (!m_tick.isActive())
+        m_tick.start();
+    Q_EMIT answerStarted(conversation);
+    generate(conversation); // detached: it reports through signals
+    return true;
+}
+
+void ChatService::stop(qint64 conversation)
+{
+    if (auto it = m_live.find(conversation); it != m_live.end())
+        it->second->cancel.cancel(); // aborts the HTTP request
+}
+
+QCoro::Task<> ChatService::generate(qint64 conversation)
+{
+    LiveAnswer *a = m_live.at(conversation).get();
+    std::shared_ptr<Rill::Llm::Provider> provider = m_provider;
+    Rill::Llm::ChatRequest request;
+    request.model = a->model;
+    for (const Message &m : m_store->messages(conversation)) {
+        if (m.id == a->messageId || m.role == u"system"_s || m.content.isEmpty())
+            continue;
+        request.messages.append({m.role, m.content});
+    }
+    a->clock.start();
+    QString error;
+    bool cancelled = false;
+    try {
+        QCORO_FOREACH (const Rill::Llm::ChatEvent &event, provider->chat(request, &a->cancel)) {
+            switch (event.kind) {
+            case Rill::Llm::ChatEvent::Kind::Content:
+                if (a->firstTokenMs < 0)
+                    a->firstTokenMs = a->clock.elapsed();
+                a->lastTokenMs = a->clock.elapsed();
+                ++a->tokens;
+                a->content += event.text;
+                a->markdown->feed(event.text);
+                a->dirty = true;
+                break;
+            case Rill::Llm::ChatEvent::Kind::Reasoning:
+                if (a->firstTokenMs < 0)
+                    a->firstTokenMs = a->clock.elapsed();
+                a->reasoning += event.text;
+                a->pendingReasoning += event.text;
+                a->dirty = true;
+                break;
+            case Rill::Llm::ChatEvent::Kind::Finished:
+                cancelled = event.finishReason == u"cancelled"_s;
+                break;
+            }
+        }
+    } catch (const Rill::Llm::ProviderError &e) {
+        error = e.message();
+    } catch (const std::exception &e) {
+        error = QString::fromUtf8(e.what());
+    }
+    // What the last tick has not shown yet, then the rest of the Markdown.
+    a->pendingFinished += a->markdown->takeFinishedHtml() + a->markdown->finish();
+    a->finishedHtml += a->pendingFinished;
+    a->tailHtml.clear();
+    Q_EMIT answerProgress(conversation, a->pendingFinished, QString(), a->pendingReasoning);
+    a->pendingFinished.clear();
+    a->pendingReasoning.clear();
+    save(*a, error.isEmpty() ? Message::Status::Complete : Message::Status::Failed,
+         cancelled ? QString() : error);
+    std::unique_ptr<LiveAnswer> done = std::move(m_live.at(conversation));
+    m_live.erase(conversation);
+    if (m_live.empty())
+        m_tick.stop();
+    Q_EMIT answerEnded(conversation, error);
+}
+
+void ChatService::emitProgress(LiveAnswer &a)
+{
+    a.pendingFinished += a.markdown->takeFinishedHtml();
+    a.finishedHtml += a.pendingFinished;
+    a.tailHtml = a.markdown->tailHtml();
+    Q_EMIT answerProgress(a.conversation, a.pendingFinished, a.tailHtml, a.pendingReasoning);
+    a.pendingFinished.clear();
+    a.pendingReasoning.clear();
+}
+
+void ChatService::tick()
+{
+    for (auto &[id, answer] : m_live) {
+        LiveAnswer &a = *answer;
+        if (!a.dirty)
+            continue;
+        a.dirty = false;
+        emitProgress(a);
+        if (a.clock.elapsed() - a.savedAtMs >= SaveEveryMs)
+            save(a, Message::Status::Streaming);
+    }
+}
+
+void ChatService::save(LiveAnswer &a, Message::Status status, const QString &error)
+{
+    a.savedAtMs = a.clock.isValid() ? a.clock.elapsed() : 0;
+    Message m;
+    m.id = a.messageId;
+    m.content = a.content;
+    m.reasoning = a.reasoning;
+    m.status = status;
+    m.error = error;
+    if (a.firstTokenMs >= 0)
+        m.firstTokenMs = a.firstTokenMs;
+    const qint64 span = a.lastTokenMs - a.firstTokenMs;
+    if (a.tokens > 1 && span > 0)
+        m.tokensPerSecond = double(a.tokens - 1) * 1000.0 / double(span);
+    if (!m_store->updateMessage(m))
+        qCWarning(lcChat) << "cannot save the answer:" << m_store->errorString();
+}
+
+} // namespace RillChat

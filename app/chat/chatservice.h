@@ -1,0 +1,99 @@
+#pragma once
+
+// Generates answers for conversations, once for all the pages showing them:
+// a desktop window and a remote browser on the same conversation see the
+// same stream. Answers are rendered as Markdown once per tick (not per
+// token), finished blocks once, and saved while they stream.
+
+#include "conversationstore.h"
+
+#include <rill/llm/canceltoken.h>
+#include <rill/llm/provider.h>
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QTimer>
+
+#include <map>
+#include <memory>
+
+namespace Rill {
+class MarkdownStream;
+}
+
+namespace RillChat {
+
+//! An answer being generated, as a page that opens it mid-way must show it.
+struct LiveAnswer
+{
+    qint64 conversation = 0;
+    qint64 messageId = 0;
+    QString model;
+    QString content;       // the Markdown so far
+    QString reasoning;
+    QString finishedHtml;  // every finished block, rendered
+    QString tailHtml;      // the open block, rendered
+    Rill::Llm::CancelToken cancel;
+    QElapsedTimer clock;
+    qint64 firstTokenMs = -1;
+    qint64 lastTokenMs = 0;
+    int tokens = 0;
+
+    std::unique_ptr<Rill::MarkdownStream> markdown;
+    QString pendingFinished;  // finished since the last progress signal
+    QString pendingReasoning;
+    bool dirty = false;
+    qint64 savedAtMs = 0;
+
+    LiveAnswer();
+    ~LiveAnswer();
+};
+
+class ChatService : public QObject
+{
+    Q_OBJECT
+public:
+    explicit ChatService(ConversationStore *store, QObject *parent = nullptr);
+    ~ChatService() override;
+
+    ConversationStore *store() const { return m_store; }
+
+    void setProvider(std::shared_ptr<Rill::Llm::Provider> provider);
+    Rill::Llm::Provider *provider() const { return m_provider.get(); }
+    QStringList models() const { return m_models; }
+    QString modelsError() const { return m_modelsError; }
+    QCoro::Task<> refreshModels();
+
+    //! Starts answering the conversation's last message; false if one runs.
+    bool startAnswer(qint64 conversation, const QString &model);
+    void stop(qint64 conversation);
+    bool isAnswering(qint64 conversation) const { return m_live.count(conversation) > 0; }
+    const LiveAnswer *live(qint64 conversation) const;
+
+    static QString statsText(qint64 firstTokenMs, double tokensPerSecond);
+
+Q_SIGNALS:
+    void modelsChanged();
+    void answerStarted(qint64 conversation);
+    //! One tick of an answer: blocks finished since the last tick (append
+    //! them), the open block (replace the tail with it), new reasoning text.
+    void answerProgress(qint64 conversation, const QString &finishedHtml, const QString &tailHtml,
+                        const QString &reasoningDelta);
+    //! The answer ended: complete, stopped, or failed with \a error.
+    void answerEnded(qint64 conversation, const QString &error);
+
+private:
+    QCoro::Task<> generate(qint64 conversation);
+    void tick();
+    void emitProgress(LiveAnswer &a);
+    void save(LiveAnswer &a, Message::Status status, const QString &error = {});
+
+    ConversationStore *m_store;
+    std::shared_ptr<Rill::Llm::Provider> m_provider;
+    QStringList m_models;
+    QString m_modelsError;
+    std::map<qint64, std::unique_ptr<LiveAnswer>> m_live;
+    QTimer m_tick;
+};
+
+} // namespace RillChat

@@ -1,0 +1,87 @@
+#pragma once
+
+// The rill-chat page: a conversation sidebar, the messages of the open
+// conversation, the answer streaming in, a composer, and settings.
+
+#include <rill/liveview.h>
+
+#include <rill/llm/providerconfig.h>
+
+#include <functional>
+
+namespace RillChat {
+
+class ChatService;
+
+class ChatView : public Rill::LiveView
+{
+    Q_OBJECT
+    Q_PROPERTY(QVariantList conversations READ conversations)
+    Q_PROPERTY(qint64 conversation_id MEMBER m_conversation)
+    Q_PROPERTY(QVariantList messages READ messages)
+    Q_PROPERTY(bool streaming READ streaming)
+    Q_PROPERTY(bool can_regenerate READ canRegenerate)
+    Q_PROPERTY(QString live_finished READ liveFinished)
+    Q_PROPERTY(QString live_tail READ liveTail)
+    Q_PROPERTY(QString live_reasoning READ liveReasoning)
+    Q_PROPERTY(QStringList models READ models)
+    Q_PROPERTY(QString model MEMBER m_model)
+    Q_PROPERTY(QString models_error READ modelsError)
+    Q_PROPERTY(QString provider_name READ providerName)
+    Q_PROPERTY(bool is_demo READ isDemo)
+    Q_PROPERTY(bool show_settings MEMBER m_showSettings)
+    Q_PROPERTY(qint64 editing MEMBER m_editing)
+    Q_PROPERTY(QString notice MEMBER m_notice)
+
+public:
+    //! \a applySettings switches the provider (from the settings panel).
+    using ApplySettings = std::function<QCoro::Task<>(Rill::Llm::ProviderConfig)>;
+    ChatView(ChatService *service, ApplySettings applySettings);
+
+    QCoro::Task<> mount(const Rill::Request &request) override;
+
+    QCoro::Task<> newChat(QVariantMap params);
+    QCoro::Task<> open(QVariantMap params);
+    QCoro::Task<> send(QVariantMap params);
+    QCoro::Task<> stop(QVariantMap params);
+    QCoro::Task<> regenerate(QVariantMap params);
+    QCoro::Task<> editStart(QVariantMap params);
+    QCoro::Task<> editCancel(QVariantMap params);
+    QCoro::Task<> edit(QVariantMap params);
+    QCoro::Task<> remove(QVariantMap params);
+    QCoro::Task<> setModel(QVariantMap params);
+    QCoro::Task<> toggleSettings(QVariantMap params);
+    QCoro::Task<> saveSettings(QVariantMap params);
+
+    QVariantList conversations() const;
+    QVariantList messages() const;
+    bool streaming() const;
+    bool canRegenerate() const;
+    QString liveFinished() const;
+    QString liveTail() const;
+    QString liveReasoning() const;
+    QStringList models() const;
+    QString modelsError() const;
+    QString providerName() const;
+    bool isDemo() const;
+
+    //! Adds a copy button to every code block of rendered Markdown.
+    static QString withCodeCopyButtons(const QString &html);
+
+private:
+    void onAnswerStarted(qint64 conversation);
+    void onAnswerProgress(qint64 conversation, const QString &finished, const QString &tail, const QString &reasoning);
+    void onAnswerEnded(qint64 conversation, const QString &error);
+    QCoro::Task<> answer();
+
+    ChatService *m_service;
+    ApplySettings m_applySettings;
+    qint64 m_conversation = 0;
+    QString m_model;
+    bool m_showSettings = false;
+    qint64 m_editing = 0;
+    QString m_notice;
+    bool m_reasoningShown = false;
+};
+
+} // namespace RillChat

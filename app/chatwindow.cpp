@@ -1,0 +1,80 @@
+#include "chatwindow.h"
+
+#include <QCloseEvent>
+#include <QDesktopServices>
+#include <QSettings>
+#include <QShortcut>
+#include <QWebEnginePage>
+#include <QWebEngineProfile>
+#include <QWebEngineView>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+// Keeps navigation on rill-chat's own server; anything else (a link in an
+// answer) opens in the system browser.
+class ChatPage : public QWebEnginePage
+{
+public:
+    ChatPage(const QUrl &home, QObject *parent) : QWebEnginePage(parent), m_home(home) {}
+
+protected:
+    bool acceptNavigationRequest(const QUrl &url, NavigationType, bool isMainFrame) override
+    {
+        if (!isMainFrame || (url.host() == m_home.host() && url.port() == m_home.port()))
+            return true;
+        if (url.scheme() == u"http"_s || url.scheme() == u"https"_s || url.scheme() == u"mailto"_s)
+            QDesktopServices::openUrl(url);
+        return false;
+    }
+
+    QWebEnginePage *createWindow(WebWindowType) override
+    {
+        // target=_blank: a throwaway page whose first navigation goes out.
+        auto *page = new ChatPage(QUrl(u"about:blank"_s), this);
+        connect(page, &QWebEnginePage::urlChanged, page, [page](const QUrl &url) {
+            if (!url.isEmpty() && url.scheme() != u"about"_s)
+                QDesktopServices::openUrl(url);
+            page->deleteLater();
+        });
+        return page;
+    }
+
+private:
+    QUrl m_home;
+};
+
+} // namespace
+
+ChatWindow::ChatWindow(const QUrl &home, QWidget *parent) : QMainWindow(parent), m_view(new QWebEngineView(this))
+{
+    setWindowTitle(u"Rill Chat"_s);
+    m_view->setPage(new ChatPage(home, m_view));
+    setCentralWidget(m_view);
+    resize(1100, 760);
+    QSettings settings;
+    restoreGeometry(settings.value(u"window/geometry"_s).toByteArray());
+
+    auto *newChat = new QShortcut(QKeySequence::New, this);
+    connect(newChat, &QShortcut::activated, this, [this] { click(u"[dj-click=new_chat]"_s); });
+    auto *stop = new QShortcut(QKeySequence(Qt::Key_Escape), this);
+    connect(stop, &QShortcut::activated, this, [this] { click(u"button.stop"_s); });
+    auto *quit = new QShortcut(QKeySequence::Quit, this);
+    connect(quit, &QShortcut::activated, this, &QWidget::close);
+
+    m_view->load(home);
+}
+
+void ChatWindow::click(const QString &selector)
+{
+    // The page's own buttons do the work, so window and browser behave alike.
+    m_view->page()->runJavaScript(u"(function(){var b=document.querySelector(%1);if(b&&!b.disabled)b.click();})()"_s
+                                      .arg(u"'"_s + QString(selector).replace(u"'"_s, u"\\'"_s) + u"'"_s));
+}
+
+void ChatWindow::closeEvent(QCloseEvent *event)
+{
+    QSettings().setValue(u"window/geometry"_s, saveGeometry());
+    event->accept();
+}

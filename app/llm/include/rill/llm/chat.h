@@ -1,0 +1,56 @@
+#pragma once
+
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+namespace Rill::Llm {
+
+//! One turn of a conversation; role is "system", "user" or "assistant".
+struct ChatMessage
+{
+    QString role;
+    QString content;
+};
+
+//! What to ask a provider for. Unset options leave the server's defaults.
+struct ChatRequest
+{
+    QString model;
+    QList<ChatMessage> messages;
+    std::optional<double> temperature;
+    std::optional<int> maxTokens;
+};
+
+//! Token counts as the server reports them; -1 where it did not say.
+struct Usage
+{
+    int promptTokens = -1;
+    int completionTokens = -1;
+};
+
+/*!
+  One step of a streamed answer: a piece of the answer, a piece of the
+  model's reasoning (for models that stream a thinking channel), or the end.
+
+  A stream that ends normally ends with exactly one Finished event; its
+  finishReason is the server's ("stop", "length", ...) or "cancelled" when
+  the caller's CancelToken stopped it. A stream that fails throws
+  ProviderError instead, after the events it already yielded.
+*/
+struct ChatEvent
+{
+    enum class Kind { Content, Reasoning, Finished };
+
+    Kind kind = Kind::Content;
+    QString text;         //!< Content and Reasoning
+    QString finishReason; //!< Finished
+    Usage usage;          //!< Finished
+
+    static ChatEvent content(QString text) { return {Kind::Content, std::move(text), {}, {}}; }
+    static ChatEvent reasoning(QString text) { return {Kind::Reasoning, std::move(text), {}, {}}; }
+    static ChatEvent finished(QString reason, Usage usage = {}) { return {Kind::Finished, {}, std::move(reason), usage}; }
+};
+
+} // namespace Rill::Llm

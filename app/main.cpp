@@ -1,0 +1,169 @@
+// rill-chat: a desktop chat client for local and hosted LLMs.
+//
+//   rill-chat                          a window on its own server (127.0.0.1, random port, per-launch token)
+//   rill-chat --serve                  no window, for remote browsers (127.0.0.1:8000)
+//   rill-chat --serve --listen 0.0.0.0:8000     beyond loopback: an access token is required
+//
+// Models: --provider auto|openai|ollama|demo, --openai-base-url, --api-key,
+// --ollama-host, or OPENAI_BASE_URL / OPENAI_API_KEY / OLLAMA_HOST. With
+// nothing configured it looks for a local Ollama or llama.cpp server and
+// otherwise answers with a built-in offline demo.
+
+#include "chatservice.h"
+#include "chatview.h"
+#include "chatwindow.h"
+#include "conversationstore.h"
+
+#include <rill/llm/providerconfig.h>
+#include <rill/server.h>
+#include <rill/templateengine.h>
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QStandardPaths>
+#include <QTextStream>
+
+#include <cstring>
+#include <memory>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+bool wantsServe(int argc, char *argv[])
+{
+    for (int i = 1; i < argc; ++i)
+        if (std::strcmp(argv[i], "--serve") == 0)
+            return true;
+    return false;
+}
+
+bool parseListen(const QString &text, QHostAddress *address, quint16 *port)
+{
+    const qsizetype colon = text.lastIndexOf(u':');
+    if (colon < 0)
+        return false;
+    QString host = text.left(colon);
+    if (host.startsWith(u'[') && host.endsWith(u']'))
+        host = host.mid(1, host.size() - 2);
+    bool ok = false;
+    const uint p = text.mid(colon + 1).toUInt(&ok);
+    if (!ok || p > 65535 || !address->setAddress(host))
+        return false;
+    *port = quint16(p);
+    return true;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    const bool serve = wantsServe(argc, argv);
+    std::unique_ptr<QCoreApplication> app;
+    if (serve) {
+        app = std::make_unique<QCoreApplication>(argc, argv);
+    } else {
+        QCoreApplication::setAttribute(Qt::AA_ShareOpenGLContexts);
+        app = std::make_unique<QApplication>(argc, argv);
+    }
+    QCoreApplication::setOrganizationName(u"Rill"_s);
+    QCoreApplication::setApplicationName(u"rill-chat"_s);
+
+    QCommandLineParser cli;
+    cli.setApplicationDescription(u"A chat client for local and hosted LLMs."_s);
+    cli.addHelpOption();
+    const QCommandLineOption serveOption(u"serve"_s, u"Run without a window, for remote browsers."_s);
+    const QCommandLineOption listenOption(u"listen"_s, u"Address and port to listen on (--serve: 127.0.0.1:8000)."_s,
+                                          u"ADDR:PORT"_s);
+    const QCommandLineOption tokenOption(u"token"_s, u"Access token browsers must present (default: generated)."_s,
+                                         u"TOKEN"_s);
+    const QCommandLineOption noAuthOption(u"no-auth"_s, u"Let any browser in, without a token (unsafe off loopback)."_s);
+    const QCommandLineOption dataOption(u"data-dir"_s, u"Where conversations are kept."_s, u"DIR"_s,
+                                        QStandardPaths::writableLocation(QStandardPaths::AppDataLocation));
+    cli.addOptions({serveOption, listenOption, tokenOption, noAuthOption, dataOption});
+    Rill::Llm::ProviderConfig::addOptions(cli);
+    cli.process(*app);
+
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+
+    Rill::Llm::ProviderConfig config;
+    try {
+        config = Rill::Llm::ProviderConfig::fromCommandLine(cli);
+    } catch (const Rill::Llm::ProviderError &e) {
+        err << "rill-chat: " << e.message() << "\n";
+        return 2;
+    }
+
+    QHostAddress address = QHostAddress::LocalHost;
+    quint16 port = serve ? 8000 : 0;
+    if (cli.isSet(listenOption) && !parseListen(cli.value(listenOption), &address, &port)) {
+        err << "rill-chat: --listen needs ADDRESS:PORT, such as 127.0.0.1:8000, got " << cli.value(listenOption) << "\n";
+        return 2;
+    }
+
+    RillChat::ConversationStore store;
+    const QString dbPath = QDir(cli.value(dataOption)).filePath(u"chats.sqlite"_s);
+    if (!store.open(dbPath)) {
+        err << "rill-chat: cannot open the chat history at " << dbPath << ": " << store.errorString() << "\n";
+        return 1;
+    }
+    RillChat::ChatService service(&store);
+
+    Rill::Server server;
+    server.setPageTitle(u"Rill Chat"_s);
+    server.templateEngine().addSearchPath(u":/rill-chat/templates"_s);
+    auto applySettings = [&service](Rill::Llm::ProviderConfig c) -> QCoro::Task<> {
+        std::unique_ptr<Rill::Llm::Provider> provider = co_await Rill::Llm::createProvider(std::move(c));
+        service.setProvider(std::shared_ptr<Rill::Llm::Provider>(std::move(provider)));
+        co_await service.refreshModels();
+    };
+    server.route(u"/"_s, [&service, applySettings] { return std::make_unique<RillChat::ChatView>(&service, applySettings); });
+
+    // Who may attach: the window's browser only, by a per-launch token; a
+    // remote browser beyond loopback only with the printed token.
+    const bool loopback = address.isLoopback();
+    QString token = cli.value(tokenOption);
+    if (cli.isSet(noAuthOption)) {
+        if (!serve) {
+            err << "rill-chat: --no-auth only applies to --serve\n";
+            return 2;
+        }
+        token.clear();
+        if (!loopback)
+            err << "rill-chat: warning: --no-auth: anyone who can reach " << address.toString()
+                << " can read and write your conversations\n";
+    } else if (token.isEmpty() && (!serve || !loopback)) {
+        token = Rill::Server::generateToken();
+    }
+    server.setAccessToken(token);
+
+    if (!server.listen(address, port)) {
+        err << "rill-chat: cannot listen on " << address.toString() << ":" << port << ": " << server.errorString()
+            << "\n";
+        return 1;
+    }
+    QUrl url = server.url(u"/"_s);
+    if (!address.isLoopback() && address != QHostAddress::Any && address != QHostAddress::AnyIPv6)
+        url.setHost(address.toString());
+    if (!token.isEmpty())
+        url.setQuery(u"access="_s + token);
+
+    std::unique_ptr<ChatWindow> window;
+    // The provider first (discovery takes a moment), then the window.
+    auto startup = [&]() -> QCoro::Task<> {
+        co_await applySettings(config);
+        Rill::Llm::Provider *provider = service.provider();
+        out << "rill-chat: " << provider->displayName() << (provider->isDemo() ? " (offline demo)" : "")
+            << Qt::endl;
+        if (serve) {
+            out << "rill-chat: serving " << url.toString() << Qt::endl;
+        } else {
+            window = std::make_unique<ChatWindow>(url);
+            window->show();
+        }
+    };
+    startup();
+    return app->exec();
+}

@@ -1,0 +1,139 @@
+#include <rill/html.h>
+#include <rill/markdown.h>
+
+#include "markdown_p.h"
+
+#include <md4c-html.h>
+
+#include <vector>
+
+using namespace Qt::StringLiterals;
+
+namespace Rill {
+namespace {
+
+constexpr unsigned ParserFlags = MD_DIALECT_GITHUB | MD_FLAG_NOHTML;
+
+constexpr QByteArrayView LinkOpen = "<a href=\"";
+constexpr QByteArrayView LinkClose = "</a>";
+constexpr QByteArrayView ImageOpen = "<img src=\"";
+constexpr QByteArrayView AltOpen = " alt=\"";
+
+bool allowedUrl(QByteArrayView url)
+{
+    // Only what comes before the first '/', '?' or '#' can be a scheme; a URL
+    // without ':' there is relative. Anything with a colon there must be one
+    // of the allowed schemes exactly: md4c has percent-encoded controls and
+    // spaces and decoded entities already, so "java%09script:" and
+    // "&#106;avascript:" never reach here as javascript:, and a prefix that is
+    // not a valid scheme is refused rather than left to the browser's parser.
+    // An entity md4c did not write ("&#106;avascript:") would be decoded by
+    // the browser: only &amp; is md4c's.
+    for (qsizetype amp = url.indexOf('&'); amp >= 0; amp = url.indexOf('&', amp + 1)) {
+        if (!url.sliced(amp).startsWith("&amp;"))
+            return false;
+    }
+    qsizetype end = 0;
+    while (end < url.size() && url[end] != '/' && url[end] != '?' && url[end] != '#')
+        ++end;
+    const qsizetype colon = url.first(end).indexOf(':');
+    if (colon < 0)
+        return true;
+    const QByteArray scheme = url.first(colon).toByteArray().toLower();
+    return scheme == "http" || scheme == "https" || scheme == "mailto";
+}
+
+// md4c-html has no URL hook, so its output is filtered instead. That is
+// sound because with raw HTML off every literal '<' in it is a tag md4c wrote
+// ('<' in text, code and attributes is always &lt;), and it writes links as
+// <a href="..." ...> and images as <img src="..." alt="..." ...>, with '"' and
+// '>' inside attribute values escaped. CommonMark links do not nest, but a
+// stack keeps </a> matched to its <a> anyway.
+QByteArray filterUrls(QByteArray html)
+{
+    if (!html.contains(LinkOpen) && !html.contains(ImageOpen))
+        return html;
+    QByteArray out;
+    out.reserve(html.size());
+    std::vector<bool> linkKept;
+    qsizetype i = 0;
+    const QByteArrayView all(html);
+    while (i < all.size()) {
+        const qsizetype lt = all.indexOf('<', i);
+        if (lt < 0) {
+            out += all.sliced(i);
+            break;
+        }
+        out += all.sliced(i, lt - i);
+        const QByteArrayView rest = all.sliced(lt);
+        if (rest.startsWith(LinkOpen) || rest.startsWith(ImageOpen)) {
+            const bool image = rest.startsWith(ImageOpen);
+            const qsizetype valueStart = lt + (image ? ImageOpen.size() : LinkOpen.size());
+            const qsizetype valueEnd = all.indexOf('"', valueStart);
+            const qsizetype tagEnd = valueEnd < 0 ? -1 : all.indexOf('>', valueEnd);
+            if (tagEnd < 0) { // not md4c's output; drop the rest rather than guess
+                break;
+            }
+            const bool ok = allowedUrl(all.sliced(valueStart, valueEnd - valueStart));
+            if (ok) {
+                out += all.sliced(lt, tagEnd + 1 - lt);
+            } else if (image) {
+                // The alt text is already escaped, and escaped attribute text is valid element text.
+                const QByteArrayView tag = all.sliced(valueEnd, tagEnd - valueEnd);
+                const qsizetype alt = tag.indexOf(AltOpen);
+                if (alt >= 0) {
+                    const qsizetype altStart = alt + AltOpen.size();
+                    const qsizetype altEnd = tag.indexOf('"', altStart);
+                    if (altEnd > altStart)
+                        out += tag.sliced(altStart, altEnd - altStart);
+                }
+            }
+            if (!image)
+                linkKept.push_back(ok);
+            i = tagEnd + 1;
+        } else if (rest.startsWith(LinkClose)) {
+            const bool ok = linkKept.empty() || linkKept.back();
+            if (!linkKept.empty())
+                linkKept.pop_back();
+            if (ok)
+                out += LinkClose;
+            i = lt + LinkClose.size();
+        } else {
+            out += '<';
+            i = lt + 1;
+        }
+    }
+    return out;
+}
+
+void appendOutput(const MD_CHAR *text, MD_SIZE size, void *userdata)
+{
+    static_cast<QByteArray *>(userdata)->append(text, qsizetype(size));
+}
+
+} // namespace
+
+namespace MarkdownDetail {
+
+QByteArray renderUtf8(QByteArrayView markdown)
+{
+    QByteArray html;
+    html.reserve(markdown.size() + markdown.size() / 4 + 16);
+    if (md_html(markdown.data(), MD_SIZE(markdown.size()), appendOutput, &html, ParserFlags, 0) != 0)
+        return "<pre>" + escapeHtml(QString::fromUtf8(markdown)).toUtf8() + "</pre>\n";
+    return filterUrls(std::move(html));
+}
+
+} // namespace MarkdownDetail
+
+QString renderMarkdown(QStringView markdown)
+{
+    return QString::fromUtf8(MarkdownDetail::renderUtf8(markdown.toUtf8()));
+}
+
+bool isAllowedMarkdownUrl(QStringView url)
+{
+    return allowedUrl(url.toUtf8());
+}
+
+} // namespace Rill
