@@ -157,7 +157,9 @@ int main(int argc, char **argv)
             die(u"%1: %2"_s.arg(file.fileName(), jsonError));
         const Rill::TemplateContext context(data);
 
-        const Rill::Template tpl = engine.loadTemplate(name + u".html"_s);
+        // The chat workload is the seed's template, under the seed's name.
+        const QString templateName = name == u"chat"_s ? u"ai_chat.html"_s : name + u".html"_s;
+        const Rill::Template tpl = engine.loadTemplate(templateName);
         QJsonObject entry;
         if (!tpl.isValid()) {
             // Reported, not fatal: a workload may need filters not written yet.

@@ -7,6 +7,7 @@
 
 #include "node_p.h"
 
+#include <atomic>
 #include <memory>
 
 namespace Rill::detail {
@@ -43,6 +44,10 @@ struct CompiledTemplate
     TemplateError error;                 // compile error, when invalid
     const TemplateLoader *loader = nullptr;
     const class ExtendsNode *extends = nullptr; // set when the template starts with {% extends %}
+    // The length of the last complete render's output: the next render
+    // reserves that much up front instead of growing the string step by
+    // step (each step a copy). Only a hint, hence relaxed atomics.
+    mutable std::atomic<qsizetype> lastOutputSize{0};
     bool isValid() const { return !error.isError(); }
 };
 

@@ -68,10 +68,35 @@ Value linebreaks(const Value &in, const Value *, const FilterEnv &env)
 
 Value linebreaksbr(const Value &in, const Value *, const FilterEnv &env)
 {
-    QString text = normalizeNewlines(strOf(in));
-    if (env.autoescape && !in.safe)
-        text = escapeHtml(text);
-    return safeString(text.replace(u'\n', u"<br>"_s));
+    // One pass for normalizeNewlines(), the escape and '\n' -> "<br>":
+    // escaping leaves line ends alone, so the order does not matter.
+    const QString text = strOf(in);
+    const bool esc = env.autoescape && !in.safe;
+    QString out;
+    out.reserve(text.size() + text.size() / 8 + 16);
+    const QChar *data = text.constData();
+    const qsizetype n = text.size();
+    qsizetype start = 0;
+    for (qsizetype i = 0; i < n; ++i) {
+        const char16_t c = data[i].unicode();
+        if (c != u'\n' && c != u'\r')
+            continue;
+        const QStringView segment(data + start, i - start);
+        if (esc)
+            appendEscaped(out, segment);
+        else
+            out.append(segment);
+        out.append(u"<br>");
+        if (c == u'\r' && i + 1 < n && data[i + 1] == u'\n')
+            ++i;
+        start = i + 1;
+    }
+    const QStringView rest(data + start, n - start);
+    if (esc)
+        appendEscaped(out, rest);
+    else
+        out.append(rest);
+    return safeString(out);
 }
 
 Value linenumbers(const Value &in, const Value *, const FilterEnv &env)

@@ -43,19 +43,23 @@ Value join(const Value &in, const Value *arg, const FilterEnv &env)
     // Only escaping turns non-strings into strings; without it Python's
     // str.join() rejects them and Django hands back the value unchanged.
     // Items are never safe: not even the characters of a safe string.
-    QStringList parts;
-    parts.reserve(items->size());
-    for (const QVariant &item : *items) {
-        if (env.autoescape) {
-            parts.append(escapeHtml(toPyStr(item)));
-        } else {
-            if (kindOf(normalize(item)) != Kind::String)
-                return in;
-            parts.append(toPyStr(item));
-        }
-    }
     const QString sep = arg->safe ? strOf(*arg) : escapeHtml(strOf(*arg));
-    return safeString(parts.join(sep));
+    QString out;
+    for (qsizetype i = 0; i < items->size(); ++i) {
+        const QVariant &item = items->at(i);
+        if (!env.autoescape && kindOf(normalize(item)) != Kind::String)
+            return in;
+        if (i)
+            out.append(sep);
+        // Strings escape straight into the result, without a copy each.
+        const QString text = item.typeId() == QMetaType::QString ? QString() : toPyStr(item);
+        const QString &s = item.typeId() == QMetaType::QString ? *static_cast<const QString *>(item.constData()) : text;
+        if (env.autoescape)
+            appendEscaped(out, s);
+        else
+            out.append(s);
+    }
+    return safeString(out);
 }
 
 std::optional<QVariant> pyIndex(const QVariant &raw, qint64 index)
@@ -119,31 +123,56 @@ void sliceIndices(std::optional<qint64> start, std::optional<qint64> stop, qint6
     e = clamp(stop, step < 0 ? -1 : n);
 }
 
-Value sliceFilter(const Value &in, const Value *arg, const FilterEnv &)
+// slice's argument parsed; valid == false hands the input back unchanged.
+struct SliceBounds final : PreparedArg
 {
-    const QStringList bitsText = strOf(*arg).split(u':');
+    bool valid = false;
+    std::optional<qint64> start, stop;
+    qint64 step = 1;
+};
+
+SliceBounds sliceBounds(const Value &arg)
+{
+    SliceBounds s;
+    const QStringList bitsText = strOf(arg).split(u':');
     if (bitsText.size() > 3)
-        return in;
+        return s;
     std::optional<qint64> bits[3];
     for (qsizetype i = 0; i < bitsText.size(); ++i) {
         if (bitsText.at(i).isEmpty())
             continue;
         bits[i] = pyIntFromString(bitsText.at(i));
         if (!bits[i])
-            return in;
+            return s;
     }
     // One number means slice(stop).
-    std::optional<qint64> start, stop, stepArg;
+    std::optional<qint64> stepArg;
     if (bitsText.size() == 1) {
-        stop = bits[0];
+        s.stop = bits[0];
     } else {
-        start = bits[0];
-        stop = bits[1];
+        s.start = bits[0];
+        s.stop = bits[1];
         stepArg = bits[2];
     }
-    const qint64 step = stepArg.value_or(1);
-    if (step == 0)
+    s.step = stepArg.value_or(1);
+    s.valid = s.step != 0;
+    return s;
+}
+
+std::shared_ptr<const PreparedArg> prepareSlice(const Value *literal)
+{
+    return literal ? std::make_shared<SliceBounds>(sliceBounds(*literal)) : nullptr;
+}
+
+Value sliceFilter(const Value &in, const Value *arg, const FilterEnv &env)
+{
+    const auto *prepared = static_cast<const SliceBounds *>(env.prepared);
+    const SliceBounds computed = prepared ? SliceBounds() : sliceBounds(*arg);
+    const SliceBounds &bounds = prepared ? *prepared : computed;
+    if (!bounds.valid)
         return in;
+    const std::optional<qint64> &start = bounds.start, &stop = bounds.stop;
+    const qint64 step = bounds.step;
     const QVariant v = normalize(in.v);
     const Kind k = kindOf(v);
     if (k != Kind::List && k != Kind::String)
@@ -152,6 +181,8 @@ Value sliceFilter(const Value &in, const Value *arg, const FilterEnv &)
     qint64 b = 0, e = 0;
     sliceIndices(start, stop, step, items.size(), b, e);
     QVariantList picked;
+    if (step == 1 && e > b)
+        picked.reserve(qsizetype(e - b));
     for (qint64 i = b; step > 0 ? i < e : i > e; i += step)
         picked.append(items.at(i));
     if (k == Kind::List)
@@ -262,6 +293,7 @@ void registerListFilters(FilterTable &t)
     add(u"first"_s, &first, FilterArg::None, false, false);
     add(u"last"_s, &last, FilterArg::None, true, false);
     add(u"slice"_s, &sliceFilter, FilterArg::Required, true, false);
+    t[u"slice"_s].prepare = &prepareSlice;
     add(u"dictsort"_s, &dictsort, FilterArg::Required, false, false);
     add(u"dictsortreversed"_s, &dictsortreversed, FilterArg::Required, false, false);
 }

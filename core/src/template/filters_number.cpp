@@ -4,7 +4,9 @@
 #include "filters_util_p.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <string>
 #include <cstdio>
 
 using namespace Qt::StringLiterals;
@@ -15,6 +17,17 @@ namespace {
 
 Value add(const Value &in, const Value *arg, const FilterEnv &env)
 {
+    // int + int, the usual case, without normalising copies.
+    const auto isPlainInt = [](const QVariant &v) {
+        return v.typeId() == QMetaType::LongLong || v.typeId() == QMetaType::Int;
+    };
+    if (isPlainInt(in.v) && isPlainInt(arg->v)) {
+        const qint64 a = in.v.toLongLong(), b = arg->v.toLongLong();
+        qint64 sum = 0;
+        if (__builtin_add_overflow(a, b, &sum))
+            return Value::real(double(a) + double(b));
+        return Value::integer(sum);
+    }
     const QVariant a = normalize(in.v), b = normalize(arg->v);
     for (const QVariant *x : {&a, &b}) {
         // int(inf) raises OverflowError, which Django does not catch.
@@ -90,6 +103,75 @@ std::optional<Dec> parseDecimal(const QString &text)
     return d;
 }
 
+// What parseDecimal(pyFloatRepr(x)) gives for a finite double, without the
+// text in between: floatformat's usual input is a float.
+Dec decimalFromDouble(double x)
+{
+    char buf[64];
+    const auto res = std::to_chars(buf, buf + sizeof buf, x, std::chars_format::scientific);
+    std::string_view sci(buf, size_t(res.ptr - buf));
+    Dec d;
+    if (sci.front() == '-') {
+        d.negative = true;
+        sci.remove_prefix(1);
+    }
+    const size_t ePos = sci.find('e');
+    std::string digits;
+    for (char c : sci.substr(0, ePos))
+        if (c != '.')
+            digits.push_back(c);
+    int exp10 = 0;
+    std::from_chars(sci.data() + ePos + 1 + (sci[ePos + 1] == '+' ? 1 : 0), sci.data() + sci.size(), exp10);
+    while (digits.size() > 1 && digits.back() == '0')
+        digits.pop_back();
+    const int nd = int(digits.size());
+    const int decpt = exp10 + 1;
+    // The layouts of pyFloatRepr(): an exponent outside (-4, 16], else
+    // positional.
+    if (decpt >= nd && decpt <= 16) {
+        // "123000.0": Decimal keeps the written zeros, ".0" included.
+        digits.append(size_t(decpt - nd + 1), '0');
+        d.exponent = -1;
+    } else {
+        d.exponent = decpt - nd; // "1.25", "0.0012", "1.5e+20": digits * 10^exponent
+    }
+    size_t lead = 0;
+    while (lead + 1 < digits.size() && digits[lead] == '0')
+        ++lead;
+    d.digits = QString::fromLatin1(digits.data() + lead, qsizetype(digits.size() - lead));
+    return d;
+}
+
+// floatformat's argument as int(arg) sees it, after the 'g' suffix is
+// taken off; a literal one is worked out when the template compiles.
+struct PlacesArg final : PreparedArg
+{
+    QVariant value;       // for messages
+    bool typeError = false;
+    std::optional<qint64> places;
+};
+
+PlacesArg placesArg(const Value *arg)
+{
+    // The 'g' suffix asks for thousands grouping, which Django applies only
+    // with localisation on; Rill formats like Django with USE_L10N off.
+    PlacesArg p;
+    p.value = arg ? normalize(arg->v) : QVariant(qint64(-1));
+    if (kindOf(p.value) == Kind::String && p.value.toString().endsWith(u'g')) {
+        const QString rest = p.value.toString().chopped(1);
+        p.value = rest.isEmpty() ? QVariant(qint64(-1)) : QVariant(rest);
+    }
+    p.typeError = pyIntTypeError(p.value);
+    if (!p.typeError)
+        p.places = pyInt(p.value);
+    return p;
+}
+
+std::shared_ptr<const PreparedArg> preparePlaces(const Value *literal)
+{
+    return std::make_shared<PlacesArg>(placesArg(literal));
+}
+
 // Is there a nonzero digit after the decimal point?
 bool hasFraction(const Dec &d)
 {
@@ -143,35 +225,38 @@ QString quantizeHalfUp(const Dec &d, qint64 places)
 
 Value floatformat(const Value &in, const Value *arg, const FilterEnv &env)
 {
-
-    // The 'g' suffix asks for thousands grouping, which Django applies only
-    // with localisation on; Rill formats like Django with USE_L10N off.
-    QVariant argValue = arg ? normalize(arg->v) : QVariant(qint64(-1));
-    if (kindOf(argValue) == Kind::String && argValue.toString().endsWith(u'g')) {
-        const QString rest = argValue.toString().chopped(1);
-        argValue = rest.isEmpty() ? QVariant(qint64(-1)) : QVariant(rest);
-    }
+    const auto *prepared = static_cast<const PlacesArg *>(env.prepared);
+    const PlacesArg computed = prepared ? PlacesArg() : placesArg(arg);
+    const PlacesArg &argInfo = prepared ? *prepared : computed;
     const QVariant v = normalize(in.v);
-    const QString inputRepr = toPyRepr(v);
-    std::optional<Dec> d = parseDecimal(inputRepr);
-    if (!d) {
-        const std::optional<double> f = pyFloat(v);
-        if (!f)
-            return plainString(QString());
-        d = parseDecimal(pyFloatRepr(*f));
+    // A finite float (the usual input) goes straight to its digits; its repr
+    // is only needed on the rare paths that print the input unchanged.
+    const bool finiteFloat = v.typeId() == QMetaType::Double && std::isfinite(v.toDouble());
+    const auto inputRepr = [&] { return toPyRepr(v); };
+    std::optional<Dec> d;
+    if (finiteFloat) {
+        d = decimalFromDouble(v.toDouble());
+    } else {
+        d = parseDecimal(inputRepr());
+        if (!d) {
+            const std::optional<double> f = pyFloat(v);
+            if (!f)
+                return plainString(QString());
+            d = parseDecimal(pyFloatRepr(*f));
+        }
     }
     // Only now, after the input proved a number, does int(arg) run.
-    if (pyIntTypeError(argValue))
-        env.fail(u"floatformat needs a number of places, not %1"_s.arg(toPyRepr(argValue)));
-    const std::optional<qint64> p = pyInt(argValue);
+    if (argInfo.typeError)
+        env.fail(u"floatformat needs a number of places, not %1"_s.arg(toPyRepr(argInfo.value)));
+    const std::optional<qint64> &p = argInfo.places;
     if (!p)
-        return plainString(inputRepr);
+        return plainString(inputRepr());
     if (d->special)
-        return plainString(inputRepr);
+        return plainString(inputRepr());
     // Huge inputs come back unformatted, like Django's guard against
     // denial of service.
     if (d->digits.size() + std::abs(d->exponent) > 200)
-        return plainString(inputRepr);
+        return plainString(inputRepr());
     const bool fraction = hasFraction(*d);
     if (std::abs(*p) > kMaxPadding)
         env.fail(u"floatformat: %1 decimal places is too many"_s.arg(*p));
@@ -207,26 +292,34 @@ Value filesizeformat(const Value &in, const Value *, const FilterEnv &env)
     const bool negative = *size < 0;
     const qint64 bytes = negative ? -*size : *size;
     constexpr qint64 KB = qint64(1) << 10;
-    QString text;
+    // Latin-1 text, the no-break space (0xa0) included, made in one buffer.
+    char buf[64];
+    char *p = buf;
+    char *const end = buf + sizeof buf;
+    if (negative)
+        *p++ = '-';
+    const auto append = [&p](std::string_view s) {
+        for (char c : s)
+            *p++ = c;
+    };
     if (bytes < KB) {
-        text = QString::number(bytes) + (bytes == 1 ? u" byte"_s : u" bytes"_s);
+        p = std::to_chars(p, end, bytes).ptr;
+        append(bytes == 1 ? "\xa0" "byte" : "\xa0" "bytes");
     } else {
-        static const char16_t *const units[] = {u"KB", u"MB", u"GB", u"TB", u"PB"};
+        static const char *const units[] = {"KB", "MB", "GB", "TB", "PB"};
         int unit = 0;
         qint64 scale = KB;
         while (unit < 4 && bytes >= scale * KB) {
             scale *= KB;
             ++unit;
         }
-        // glibc's %.1f rounds the exact binary value half-to-even, as
-        // Python's round(x, 1) does.
-        char buf[64];
-        std::snprintf(buf, sizeof buf, "%.1f ", double(bytes) / double(scale));
-        text = QString::fromLatin1(buf) + QStringView(units[unit]).toString();
+        // Correctly rounded (half-to-even on the exact binary value), as
+        // printf's %.1f and Python's round(x, 1).
+        p = std::to_chars(p, end, double(bytes) / double(scale), std::chars_format::fixed, 1).ptr;
+        *p++ = '\xa0';
+        append(units[unit]);
     }
-    if (negative)
-        text.prepend(u'-');
-    return plainString(text.replace(u' ', u'\u00a0'));
+    return plainString(QString::fromLatin1(buf, qsizetype(p - buf)));
 }
 
 Value divisibleby(const Value &in, const Value *arg, const FilterEnv &env)
@@ -275,6 +368,7 @@ void registerNumberFilters(FilterTable &t)
     reg(u"filesizeformat"_s, &filesizeformat, FilterArg::None, true, false);
     reg(u"get_digit"_s, &getDigit, FilterArg::Required, false, false);
     reg(u"divisibleby"_s, &divisibleby, FilterArg::Required, false, false);
+    t[u"floatformat"_s].prepare = &preparePlaces;
 }
 
 } // namespace Rill::detail

@@ -10,9 +10,23 @@
 #include <QHash>
 #include <QString>
 
+#include <memory>
+
 namespace Rill::detail {
 
 struct RenderState;
+
+// A filter's literal argument digested once, when the template compiles
+// (yesno's choices split, slice's bounds parsed, ...), so a filter inside a
+// loop does not redo that work for every row. Each filter that wants one
+// derives its own type; the filter still receives the argument itself and
+// must behave the same without a prepared form.
+struct PreparedArg
+{
+    virtual ~PreparedArg() = default;
+};
+// Called with the literal argument, or nullptr when the filter has none.
+using PrepareFn = std::shared_ptr<const PreparedArg> (*)(const Value *literal);
 
 // What a filter may know about where it runs. Errors a filter raises (Django
 // raises too) go through fail(), which names the template line.
@@ -23,6 +37,7 @@ struct FilterEnv
     int line;
     int column;
     const QString &filterName;
+    const PreparedArg *prepared = nullptr; // from FilterDef::prepare, if any
     [[noreturn]] void fail(const QString &message) const;
 };
 
@@ -37,6 +52,7 @@ struct FilterDef
     FilterArg arg = FilterArg::None;
     bool isSafe = false;       // Django's is_safe: a safe input keeps the result safe
     bool stringFilter = false; // Django's @stringfilter: input goes through str() first
+    PrepareFn prepare = nullptr; // for a literal argument (or none), see PreparedArg
 };
 
 using FilterTable = QHash<QString, FilterDef>;

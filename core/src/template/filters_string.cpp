@@ -37,10 +37,56 @@ bool isAsciiUpper(QChar c) { return c.unicode() >= u'A' && c.unicode() <= u'Z'; 
 // which is why Django patches the result afterwards.
 QString pyTitle(const QString &s)
 {
-    QString out;
-    out.reserve(s.size());
+    // Written into a buffer of the input's size: one QString per character
+    // (QString::fromUcs4) made title the costliest filter of a table page.
+    // Case mappings keep ASCII in ASCII, and QChar's simple mappings keep
+    // almost all of the BMP in the BMP; the rare character whose mapping
+    // leaves the BMP sends us to the appending loop below.
+    QString out(s.size(), Qt::Uninitialized);
+    char16_t *d = reinterpret_cast<char16_t *>(out.data());
+    const auto *src = reinterpret_cast<const char16_t *>(s.constData());
+    const qsizetype n = s.size();
+    qsizetype o = 0;
     bool prevCased = false;
-    CodePoints it{s};
+    qsizetype i = 0;
+    for (; i < n; ++i) {
+        const char16_t u = src[i];
+        if (u < 0x80) {
+            const bool lower = u >= u'a' && u <= u'z';
+            const bool upper = u >= u'A' && u <= u'Z';
+            if (prevCased && upper)
+                d[o++] = char16_t(u + 32);
+            else if (!prevCased && lower)
+                d[o++] = char16_t(u - 32);
+            else
+                d[o++] = u;
+            prevCased = lower || upper;
+            continue;
+        }
+        char32_t c = u;
+        qsizetype units = 1;
+        if (QChar::isHighSurrogate(u) && i + 1 < n && QChar::isLowSurrogate(src[i + 1])) {
+            c = QChar::surrogateToUcs4(u, src[i + 1]);
+            units = 2;
+        }
+        const char32_t mapped = prevCased ? QChar::toLower(c) : QChar::toTitleCase(c);
+        const qsizetype need = QChar::requiresSurrogates(mapped) ? 2 : 1;
+        if (need > units)
+            break; // the output would outgrow the buffer
+        if (need == 2) {
+            d[o++] = QChar::highSurrogate(mapped);
+            d[o++] = QChar::lowSurrogate(mapped);
+        } else {
+            d[o++] = char16_t(mapped);
+        }
+        prevCased = QChar::isLower(c) || QChar::isUpper(c) || QChar::isTitleCase(c);
+        i += units - 1;
+    }
+    out.truncate(o);
+    if (i == n)
+        return out;
+    // The general loop, from where the buffer ran out.
+    CodePoints it{s, i};
     while (it.hasNext()) {
         const char32_t c = it.next();
         const bool cased = QChar::isLower(c) || QChar::isUpper(c) || QChar::isTitleCase(c);
@@ -104,6 +150,18 @@ Value truncatechars(const Value &in, const Value *arg, const FilterEnv &env)
     const std::optional<qint64> length = pyInt(arg->v);
     if (!length)
         return Value::string(value);
+    // ASCII text is its own NFC form and has no combining characters, so
+    // characters are UTF-16 units: skip the normalisation and the walk.
+    char16_t seen = 0;
+    for (const QChar c : value)
+        seen |= c.unicode();
+    if (seen < 0x80) {
+        // As the general loop: truncated only once a character is counted
+        // past the length, so "" stays "" even for a negative length.
+        if (value.isEmpty() || value.size() <= *length)
+            return plainString(value);
+        return plainString(value.left(qsizetype(std::max<qint64>(*length - 1, 0))) + u"\u2026"_s);
+    }
     const QString text = value.normalized(QString::NormalizationForm_C);
     const qint64 truncateLen = *length - 1; // room for the one-character ellipsis
     qint64 counted = 0;

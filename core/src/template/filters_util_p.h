@@ -102,10 +102,13 @@ inline std::optional<qint64> pyInt(const QVariant &raw)
     case Kind::Int:
         return toInt(v);
     case Kind::Float: {
-        const double d = v.toDouble();
-        if (!std::isfinite(d))
+        const double d = std::trunc(v.toDouble());
+        // Outside qint64 the conversion is undefined; Python's ints would be
+        // unbounded, ours give up (and -INT64_MIN would overflow too).
+        constexpr double limit = 9223372036854775808.0; // 2^63
+        if (!std::isfinite(d) || d >= limit || d <= -limit)
             return std::nullopt;
-        return static_cast<qint64>(std::trunc(d));
+        return static_cast<qint64>(d);
     }
     case Kind::String:
         return pyIntFromString(v.toString());

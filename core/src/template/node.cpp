@@ -160,8 +160,33 @@ static const QVariant *stepInPlace(const QVariant &cur, const PathPart &part)
 {
     if (cur.typeId() == QMetaType::QVariantMap) {
         const auto *map = static_cast<const QVariantMap *>(cur.constData());
+        // Small maps only: the walk to the hinted position is linear.
+        constexpr qsizetype kMaxHintedSize = 32;
+        const int hinted = part.hint.position.load(std::memory_order_relaxed);
+        const qsizetype size = map->size();
+        if (hinted >= 0 && hinted < size) {
+            // From whichever end is nearer.
+            auto it = map->cbegin();
+            if (hinted <= size / 2) {
+                for (int k = 0; k < hinted; ++k)
+                    ++it;
+            } else {
+                it = map->cend();
+                for (qsizetype k = size; k > hinted; --k)
+                    --it;
+            }
+            if (it.key() == part.name)
+                return &it.value();
+        }
         auto it = map->constFind(part.name);
-        return it != map->cend() ? &it.value() : nullptr;
+        if (it == map->cend())
+            return nullptr;
+        if (size <= kMaxHintedSize) {
+            const int position = int(std::distance(map->cbegin(), it));
+            if (position != hinted)
+                part.hint.position.store(position, std::memory_order_relaxed);
+        }
+        return &it.value();
     }
     if (part.isIndex && cur.typeId() == QMetaType::QVariantList) {
         const auto *list = static_cast<const QVariantList *>(cur.constData());
@@ -170,6 +195,21 @@ static const QVariant *stepInPlace(const QVariant &cur, const PathPart &part)
         return i >= 0 && i < n ? &list->at(qsizetype(i)) : nullptr;
     }
     return nullptr;
+}
+
+const QVariant *Operand::resolveInPlace(const RenderState &state) const
+{
+    if (isLiteral)
+        return nullptr;
+    const QVariant *ptr = findBinding(state, root);
+    if (!ptr || ptr->typeId() == qMetaTypeId<SafeText>())
+        return nullptr;
+    for (const PathPart &part : path) {
+        ptr = stepInPlace(*ptr, part);
+        if (!ptr)
+            return nullptr;
+    }
+    return ptr;
 }
 
 std::optional<Value> Operand::resolve(RenderState &state) const
@@ -239,7 +279,7 @@ Value FilterExpression::resolve(RenderState &state, bool ignoreFailures) const
             argValue = std::move(*a);
             argPtr = &argValue;
         }
-        const FilterEnv env{state, state.autoescape, line, call.column, call.def->name};
+        const FilterEnv env{state, state.autoescape, line, call.column, call.def->name, call.prepared.get()};
         Value input = std::move(obj);
         if (call.def->stringFilter && kindOf(input.v) != Kind::String)
             input = Value(toPyStr(input.v), input.safe);
@@ -281,22 +321,11 @@ void VariableNode::render(RenderState &state) const
     if (expr.filters.empty() && !expr.operand.isLiteral) {
         // Fast path for {{ name }} and {{ name.key.0 }}: print the bound value
         // in place when every part is a map key or list index.
-        const QVariant *ptr = findBinding(state, expr.operand.root);
-        if (ptr && ptr->typeId() != qMetaTypeId<SafeText>()) {
-            size_t done = 0;
-            const auto &path = expr.operand.path;
-            while (done < path.size()) {
-                const QVariant *next = stepInPlace(*ptr, path[done]);
-                if (!next)
-                    break;
-                ptr = next;
-                ++done;
-            }
-            if (done == path.size()) {
-                appendVariant(state, *ptr, false);
-                return;
-            }
-        } else if (!ptr && expr.operand.path.empty()) {
+        if (const QVariant *ptr = expr.operand.resolveInPlace(state)) {
+            appendVariant(state, *ptr, false);
+            return;
+        }
+        if (expr.operand.path.empty() && !findBinding(state, expr.operand.root)) {
             if (std::optional<QVariant> v = state.find(expr.operand.root))
                 appendVariant(state, *v, false);
             return;

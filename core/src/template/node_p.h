@@ -12,6 +12,7 @@
 #include <QList>
 #include <QString>
 
+#include <atomic>
 #include <memory>
 #include <vector>
 
@@ -26,6 +27,7 @@ struct RenderState;
 class BlockNode;
 class Parser;
 struct FilterDef;
+struct PreparedArg;
 
 class Node
 {
@@ -55,12 +57,31 @@ public:
     QString text;
 };
 
+// Where a key sat in the last map it was found in, as a position in the
+// map's key order. Rows of one list usually share their keys, so the next
+// row's key is likely at the same position: stepping there and comparing
+// for equality is several times cheaper than QMap's tree search, whose every
+// step is an out-of-line QString ordering. Only a hint (always checked), and
+// atomic because threads may render one compiled template at once.
+struct MapPositionHint
+{
+    mutable std::atomic<int> position{-1};
+    MapPositionHint() = default;
+    MapPositionHint(const MapPositionHint &other) : position(other.position.load(std::memory_order_relaxed)) {}
+    MapPositionHint &operator=(const MapPositionHint &other)
+    {
+        position.store(other.position.load(std::memory_order_relaxed), std::memory_order_relaxed);
+        return *this;
+    }
+};
+
 // One part of a dotted lookup: `items.0.name` -> items, 0, name.
 struct PathPart
 {
     QString name;
     qint64 index = 0;
     bool isIndex = false;
+    MapPositionHint hint;
 };
 
 // Django's Variable: a literal or a dotted lookup.
@@ -74,6 +95,12 @@ struct Operand
 
     // std::nullopt when the lookup fails (Django's VariableDoesNotExist).
     std::optional<Value> resolve(RenderState &state) const;
+    // The value a lookup reaches without copying, when it runs through
+    // context bindings, map keys and list indices only (the common case);
+    // nullptr when it would take another route, which resolve() then takes
+    // (nullptr does not mean the lookup fails). A safe string binding also
+    // gives nullptr, as it must come out marked safe.
+    const QVariant *resolveInPlace(const RenderState &state) const;
 };
 
 struct FilterCall
@@ -82,6 +109,8 @@ struct FilterCall
     bool hasArg = false;
     Operand arg;
     int column = 0;
+    // FilterDef::prepare's digest of a literal argument (or of none).
+    std::shared_ptr<const PreparedArg> prepared;
 };
 
 // Django's FilterExpression: an operand and a chain of filters.

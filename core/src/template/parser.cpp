@@ -368,6 +368,8 @@ FilterExpression Parser::compileFilter(const QString &text, const Token &token, 
             error(token.line, call.column, u"filter '%1' takes no argument"_s.arg(name));
         if (!call.hasArg && call.def->arg == FilterArg::Required)
             error(token.line, call.column, u"filter '%1' needs an argument, as in '%1:...'"_s.arg(name));
+        if (call.def->prepare && (!call.hasArg || call.arg.isLiteral))
+            call.prepared = call.def->prepare(call.hasArg ? &call.arg.literal : nullptr);
         fe.filters.push_back(std::move(call));
         pos = p;
     }

@@ -20,6 +20,14 @@ class LiteralCondition final : public Condition
 public:
     explicit LiteralCondition(FilterExpression e) : expr(std::move(e)) {}
     QVariant eval(RenderState &state) const override { return expr.resolve(state, true).v; }
+    bool test(RenderState &state) const override
+    {
+        if (expr.filters.empty()) {
+            if (const QVariant *v = expr.operand.resolveInPlace(state))
+                return isTruthy(*v);
+        }
+        return isTruthy(eval(state));
+    }
     FilterExpression expr;
 };
 
@@ -51,6 +59,26 @@ public:
             return evalUnguarded(state);
         } catch (const TemplateException &) {
             return false;
+        }
+    }
+
+    bool test(RenderState &state) const override
+    {
+        // The boolean operators need only their operands' truth, so they
+        // test them in place; the others compare values, as eval().
+        try {
+            switch (op) {
+            case Op::Or:
+                return first->test(state) || second->test(state);
+            case Op::And:
+                return first->test(state) && second->test(state);
+            case Op::Not:
+                return !first->test(state);
+            default:
+                return isTruthy(evalUnguarded(state));
+            }
+        } catch (const TemplateException &) {
+            return false; // as eval()
         }
     }
 
@@ -239,14 +267,14 @@ const NodeList *IfNode::chosen(RenderState &state) const
     for (const Branch &b : branches) {
         if (!b.condition)
             return &b.nodes;
-        QVariant match;
+        bool match = false;
         try {
-            match = b.condition->eval(state);
+            match = b.condition->test(state);
         } catch (const TemplateException &e) {
             if (!e.missingVariable) // Django's IfNode: VariableDoesNotExist means None
                 throw;
         }
-        if (isTruthy(match))
+        if (match)
             return &b.nodes;
     }
     return nullptr;

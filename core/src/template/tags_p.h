@@ -19,6 +19,9 @@ public:
     virtual ~Condition() = default;
     // Django swallows errors in comparisons: a failing operator is False.
     virtual QVariant eval(RenderState &state) const = 0;
+    // isTruthy(eval(state)), which is all {% if %} needs; overridden where
+    // the truth can be read without copying the value out.
+    virtual bool test(RenderState &state) const { return isTruthy(eval(state)); }
 };
 using ConditionPtr = std::unique_ptr<Condition>;
 

@@ -102,6 +102,10 @@ QString Template::render(const TemplateContext &context, TemplateError *error) c
         return QString();
     }
     RenderState state(context, m_compiled.get());
+    // A little over last time's length, so a render that grows a bit does
+    // not copy everything once more at the end.
+    if (const qsizetype hint = m_compiled->lastOutputSize.load(std::memory_order_relaxed))
+        state.out.reserve(hint + hint / 16);
     try {
         renderTemplate(*m_compiled, state);
     } catch (const TemplateException &e) {
@@ -115,6 +119,7 @@ QString Template::render(const TemplateContext &context, TemplateError *error) c
                                    u"rendering ran out of memory (a filter argument asks for a huge result?)"_s);
         return QString();
     }
+    m_compiled->lastOutputSize.store(state.out.size(), std::memory_order_relaxed);
     return std::move(state.out);
 }
 
