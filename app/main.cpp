@@ -13,6 +13,7 @@
 #include "chatview.h"
 #include "chatwindow.h"
 #include "conversationstore.h"
+#include "logview.h"
 
 #include <rill/llm/providerconfig.h>
 #include <rill/server.h>
@@ -79,9 +80,12 @@ int main(int argc, char *argv[])
     const QCommandLineOption tokenOption(u"token"_s, u"Access token browsers must present (default: generated)."_s,
                                          u"TOKEN"_s);
     const QCommandLineOption noAuthOption(u"no-auth"_s, u"Let any browser in, without a token (unsafe off loopback)."_s);
+    const QCommandLineOption logOption(u"log-file"_s, u"A file the /logs page tails."_s, u"PATH"_s);
+    const QCommandLineOption logLinesOption(u"log-lines"_s, u"Lines /logs keeps before dropping the oldest."_s,
+                                            u"N"_s, u"1000"_s);
     const QCommandLineOption dataOption(u"data-dir"_s, u"Where conversations are kept."_s, u"DIR"_s,
                                         QStandardPaths::writableLocation(QStandardPaths::AppDataLocation));
-    cli.addOptions({serveOption, listenOption, tokenOption, noAuthOption, dataOption});
+    cli.addOptions({serveOption, listenOption, tokenOption, noAuthOption, dataOption, logOption, logLinesOption});
     Rill::Llm::ProviderConfig::addOptions(cli);
     cli.process(*app);
 
@@ -120,6 +124,11 @@ int main(int argc, char *argv[])
         co_await service.refreshModels();
     };
     server.route(u"/"_s, [&service, applySettings] { return std::make_unique<RillChat::ChatView>(&service, applySettings); });
+    if (cli.isSet(logOption)) {
+        const QString logPath = cli.value(logOption);
+        const int maxLines = cli.value(logLinesOption).toInt();
+        server.route(u"/logs"_s, [logPath, maxLines] { return std::make_unique<RillChat::LogView>(logPath, maxLines); });
+    }
 
     // Who may attach: the window's browser only, by a per-launch token; a
     // remote browser beyond loopback only with the printed token.

@@ -4,8 +4,6 @@
 
 #include <rill/liveview.h>
 
-#include <qcoro/qcoroasyncgenerator.h>
-
 class LogView : public Rill::LiveView
 {
     Q_OBJECT
@@ -18,6 +16,3 @@ private:
     QString m_logFile;
 };
 
-// Lines appended to \a path from now on, as they arrive (like tail -f),
-// until \a view is closed.
-QCoro::AsyncGenerator<QString> tailFile(QString path, const Rill::LiveView *view);
