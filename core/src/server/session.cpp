@@ -89,25 +89,29 @@ void Session::onFlushed(const QList<StreamOp> &ops)
     qint64 seq = m_seq;
     const QList<Protocol::ServerFrame> frames = Protocol::framesForBatch(ops, seq);
     for (const auto &frame : frames) {
-        const QByteArray bytes = Protocol::encode(frame);
         m_seq = std::visit([](const auto &f) { return f.seq; }, frame);
-        m_ring.emplace_back(m_seq, bytes);
-        if (m_ring.size() > RingFrames)
-            m_ring.pop_front();
-        if (m_socket)
-            m_socket->sendTextMessage(QString::fromUtf8(bytes));
+        record(m_seq, Protocol::encode(frame));
     }
 }
 
 void Session::sendFrame(Protocol::ServerFrame frame)
 {
     std::visit([this](auto &f) { f.seq = ++m_seq; }, frame);
-    const QByteArray bytes = Protocol::encode(frame);
-    m_ring.emplace_back(m_seq, bytes);
-    if (m_ring.size() > RingFrames)
-        m_ring.pop_front();
+    record(m_seq, Protocol::encode(frame));
+}
+
+void Session::record(qint64 seq, QByteArray bytes)
+{
     if (m_socket)
         m_socket->sendTextMessage(QString::fromUtf8(bytes));
+    m_ringBytes += bytes.size();
+    m_ring.emplace_back(seq, std::move(bytes));
+    // Bounded in frames and in bytes: render frames carry whole pages. The
+    // newest frame always stays, however large.
+    while (m_ring.size() > 1 && (m_ring.size() > RingFrames || m_ringBytes > RingBytes)) {
+        m_ringBytes -= m_ring.front().second.size();
+        m_ring.pop_front();
+    }
 }
 
 void Session::sendControl(Protocol::ServerFrame frame)

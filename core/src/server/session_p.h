@@ -41,8 +41,10 @@ public:
     //! Starts the view's mount; a mount that finishes later re-renders.
     void startMount(QCoro::Task<> mount);
 
-    // How many frames a reconnecting page can catch up on.
+    // How much a reconnecting page can catch up on: at most this many
+    // frames and bytes; further behind, it gets a full render.
     static constexpr size_t RingFrames = 512;
+    static constexpr qsizetype RingBytes = 1024 * 1024;
 
 Q_SIGNALS:
     void socketLost();
@@ -52,6 +54,8 @@ private:
     void onViewOp(const StreamOp &op);
     void onFlushed(const QList<StreamOp> &ops);
     void sendFrame(Protocol::ServerFrame frame);
+    // Sends (when a socket is bound) and keeps the frame for replay.
+    void record(qint64 seq, QByteArray bytes);
     void sendControl(Protocol::ServerFrame frame); // after everything queued
     void sendError(Protocol::ErrorCode code, const QString &message, std::optional<qint64> ref);
     QCoro::Task<> runHandler(QString event, QVariantMap params, qint64 ref);
@@ -62,6 +66,7 @@ private:
     QPointer<QWebSocket> m_socket;
     qint64 m_seq = 0;
     std::deque<std::pair<qint64, QByteArray>> m_ring;
+    qsizetype m_ringBytes = 0;
     QHash<QString, QString> m_activeStreams; // target -> stream, between start and done/error
     // Shared with the coroutines of running handlers (and mount), which
     // outlive the session when it is destroyed under them (the server going

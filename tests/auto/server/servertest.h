@@ -80,6 +80,7 @@ public:
         handle(u"hold"_s, &TestView::hold);
         handle(u"release"_s, &TestView::releaseEvent);
         handle(u"flood"_s, &TestView::flood);
+        handle(u"bulky"_s, &TestView::bulky);
     }
 
     QCoro::Task<> mount(const Rill::Request &request) override
@@ -172,6 +173,18 @@ private:
             streamInsert(u"plain"_s, u"<i>%1</i>"_s.arg(i));
         }
         co_return;
+    }
+
+    // n frames of `kib` KiB each (replaces, which the batcher keeps apart
+    // only across flushes: one per event loop turn here).
+    QCoro::Task<> bulky(QVariantMap params)
+    {
+        const qint64 n = Rill::Params::integer(params, u"n"_s);
+        const QString chunk(int(Rill::Params::integer(params, u"kib"_s)) * 1024, u'x');
+        for (qint64 i = 0; i < n; ++i) {
+            streamTo(u"log"_s, {}, chunk);
+            co_await QCoro::sleepFor(std::chrono::milliseconds(1));
+        }
     }
 
     QString m_name = u"Rill & co"_s;

@@ -26,6 +26,7 @@ private slots:
     void reconnectMidStream();
     void rejoin_data();
     void rejoin();
+    void ringIsBoundedInBytes();
     void newerSocketReplacesOlder();
     void unconnectedPageEnds();
     void closedSocketEnds();
@@ -158,6 +159,42 @@ void TstSession::rejoin()
             QCOMPARE(b->frames[i], a->frames[a->frames.size() - replayed + i]);
     }
     QVERIFY(b->undecodable.isEmpty());
+}
+
+// Large frames (a page's render, a big fragment) fill the replay ring by
+// bytes long before its frame count: past 1 MiB the oldest go, and a page
+// that far behind gets a full render instead.
+void TstSession::ringIsBoundedInBytes()
+{
+    m_h.server->setBatchInterval(0); // every op its own frame
+    const QString token = m_h.newPage();
+    auto a = m_h.join(token);
+    QVERIFY(a);
+    a->event(u"bulky"_s, {{u"n"_s, 40}, {u"kib"_s, 64}}, 1);
+    QVERIFY(a->waitForReply(1));
+    QVERIFY(seqProblem(*a).isEmpty());
+    const qint64 last = a->lastSeq();
+    QSignalSpy aDisconnected(&a->socket, &QWebSocket::disconnected);
+    a->socket.close();
+    QTRY_COMPARE(aDisconnected.size(), 1);
+
+    // 5 frames behind: about 320 KiB, still kept.
+    auto b = m_h.connect();
+    QVERIFY(b);
+    b->join(token, last - 5);
+    QVERIFY(b->waitForFrames(6));
+    QVERIFY(!std::get<Rill::Protocol::Mount>(b->frames.constLast()).html);
+    QSignalSpy bDisconnected(&b->socket, &QWebSocket::disconnected);
+    b->socket.close();
+    QTRY_COMPARE(bDisconnected.size(), 1);
+
+    // 30 frames behind: about 2 MiB, gone: a full render.
+    auto c = m_h.connect();
+    QVERIFY(c);
+    c->join(token, last - 30);
+    QVERIFY(c->waitForFrames(1));
+    QCOMPARE(c->frames.size(), 1);
+    QVERIFY(std::get<Rill::Protocol::Mount>(c->frames.constLast()).html);
 }
 
 void TstSession::newerSocketReplacesOlder()
