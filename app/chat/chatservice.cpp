@@ -26,9 +26,12 @@ ChatService::ChatService(ConversationStore *store, QObject *parent) : QObject(pa
 
 ChatService::~ChatService()
 {
+    // generate() may resume after this (its request ends when cancelled): it
+    // sees m_alive false and touches nothing of the service.
+    *m_alive = false;
     for (auto &[id, answer] : m_live) {
-        answer->cancel.cancel();
         save(*answer, Message::Status::Interrupted);
+        answer->cancel.cancel();
     }
 }
 
@@ -75,7 +78,7 @@ bool ChatService::startAnswer(qint64 conversation, const QString &model)
 {
     if (isAnswering(conversation) || !m_provider)
         return false;
-    auto answer = std::make_unique<LiveAnswer>();
+    auto answer = std::make_shared<LiveAnswer>();
     answer->conversation = conversation;
     answer->model = model;
     Message placeholder;
@@ -104,7 +107,9 @@ void ChatService::stop(qint64 conversation)
 
 QCoro::Task<> ChatService::generate(qint64 conversation)
 {
-    LiveAnswer *a = m_live.at(conversation).get();
+    const std::shared_ptr<LiveAnswer> answer = m_live.at(conversation);
+    LiveAnswer *a = answer.get();
+    const std::shared_ptr<const bool> alive = m_alive;
     std::shared_ptr<Rill::Llm::Provider> provider = m_provider;
     Rill::Llm::ChatRequest request;
     request.model = a->model;
@@ -118,6 +123,8 @@ QCoro::Task<> ChatService::generate(qint64 conversation)
     bool cancelled = false;
     try {
         QCORO_FOREACH (const Rill::Llm::ChatEvent &event, provider->chat(request, &a->cancel)) {
+            if (!*alive)
+                co_return; // the service is gone; its destructor saved the answer
             switch (event.kind) {
             case Rill::Llm::ChatEvent::Kind::Content:
                 if (a->firstTokenMs < 0)
@@ -145,6 +152,8 @@ QCoro::Task<> ChatService::generate(qint64 conversation)
     } catch (const std::exception &e) {
         error = QString::fromUtf8(e.what());
     }
+    if (!*alive)
+        co_return;
     // What the last tick has not shown yet, then the rest of the Markdown.
     a->pendingFinished += a->markdown->takeFinishedHtml() + a->markdown->finish();
     a->finishedHtml += a->pendingFinished;
@@ -154,8 +163,7 @@ QCoro::Task<> ChatService::generate(qint64 conversation)
     a->pendingReasoning.clear();
     save(*a, error.isEmpty() ? Message::Status::Complete : Message::Status::Failed,
          cancelled ? QString() : error);
-    std::unique_ptr<LiveAnswer> done = std::move(m_live.at(conversation));
-    m_live.erase(conversation);
+    m_live.erase(conversation); // `answer` keeps it alive to the end of this
     if (m_live.empty())
         m_tick.stop();
     Q_EMIT answerEnded(conversation, error);

@@ -92,7 +92,10 @@ private:
     std::shared_ptr<Rill::Llm::Provider> m_provider;
     QStringList m_models;
     QString m_modelsError;
-    std::map<qint64, std::unique_ptr<LiveAnswer>> m_live;
+    // Shared with generate(): a request resumed after the service is gone
+    // still finds its answer (and cancel token) alive, and m_alive false.
+    std::map<qint64, std::shared_ptr<LiveAnswer>> m_live;
+    std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);
     QTimer m_tick;
 };
 

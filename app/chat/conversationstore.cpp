@@ -126,7 +126,10 @@ bool ConversationStore::open(const QString &path)
         u"PRAGMA foreign_keys=ON"_s,
         u"CREATE TABLE IF NOT EXISTS conversations (id INTEGER PRIMARY KEY, title TEXT NOT NULL, "
         u"model TEXT NOT NULL DEFAULT '', created INTEGER NOT NULL, updated INTEGER NOT NULL)"_s,
-        u"CREATE TABLE IF NOT EXISTS messages (id INTEGER PRIMARY KEY, "
+        // AUTOINCREMENT: ids of deleted messages (regenerate, edit) are never
+        // reused, so a page still showing or editing the old message can't
+        // mistake the new one for it (msg-N ids key the DOM morph, too).
+        u"CREATE TABLE IF NOT EXISTS messages (id INTEGER PRIMARY KEY AUTOINCREMENT, "
         u"conversation INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE, "
         u"role TEXT NOT NULL, content TEXT NOT NULL DEFAULT '', reasoning TEXT NOT NULL DEFAULT '', "
         u"status TEXT NOT NULL DEFAULT 'complete', error TEXT NOT NULL DEFAULT '', model TEXT NOT NULL DEFAULT '', "

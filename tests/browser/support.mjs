@@ -10,10 +10,18 @@ const here = dirname(fileURLToPath(import.meta.url));
 const { chromium } = await import(join(here, '../../webclient/node_modules/playwright-core/index.mjs'));
 
 export const examplesBin = process.env.RILL_EXAMPLES_BIN ?? join(here, '../../build/bin/rill-examples');
+// With RILL_EXAMPLES_QML set (the QML versions' Examples.qml), the same tests
+// run against `rill-view --serve --port 0 Examples.qml ARGS` (RILL_VIEW_BIN);
+// it prints "rill-view: /chat at URL/chat", which the same pattern finds.
+const examplesQml = process.env.RILL_EXAMPLES_QML;
+const viewBin = process.env.RILL_VIEW_BIN ?? join(here, '../../build/bin/rill-view');
 
 // Starts rill-examples with extra flags; resolves once it prints its URL.
 export async function startExamples(args = []) {
-  const proc = spawn(examplesBin, ['--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const [bin, argv] = examplesQml
+    ? [viewBin, ['--serve', '--port', '0', examplesQml, ...args]]
+    : [examplesBin, ['--port', '0', ...args]];
+  const proc = spawn(bin, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   proc.stderr.on('data', (d) => { err += d; });
@@ -76,4 +84,86 @@ export function expectedTokens(n) {
   let s = '';
   for (let i = 1; i <= n; i++) s += `t${i} `;
   return s;
+}
+
+// ---- rill-chat ---------------------------------------------------------------
+
+export const chatBin = process.env.RILL_CHAT_BIN ?? join(here, '../../build/bin/rill-chat');
+export const fakeLlmBin = process.env.RILL_FAKE_LLM_BIN ?? join(dirname(chatBin), 'rill-fake-llm');
+
+// Spawns `bin args`, resolving with the first capture of `pattern` in its
+// stdout; the handle also collects the rest of stdout for waitForLine().
+function spawnPrinting(bin, args, pattern, name) {
+  const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  const waiters = [];
+  proc.stderr.on('data', (d) => { err += d; });
+  proc.stdout.on('data', (d) => {
+    out += d;
+    for (const w of [...waiters]) if (w.re.test(out)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(); }
+  });
+  const ready = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start: ${out} ${err}`)), 15000);
+    const check = () => {
+      const m = out.match(pattern);
+      if (m) { clearTimeout(timer); proc.stdout.off('data', check); resolve(m[1]); }
+    };
+    proc.stdout.on('data', check);
+    proc.on('exit', (code, signal) => { clearTimeout(timer); reject(new Error(`${name} exited ${code ?? signal}: ${err}`)); });
+  });
+  const handle = {
+    proc,
+    stdout: () => out,
+    stderr: () => err,
+    // Resolves once stdout (so far or later) matches `re`.
+    waitForLine(re, timeout = 15000) {
+      if (re.test(out)) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${name} never printed ${re}: ${out}`)), timeout);
+        waiters.push({ re, resolve: () => { clearTimeout(timer); resolve(); } });
+      });
+    },
+    async kill(signal = 'SIGTERM') {
+      if (proc.exitCode === null && proc.signalCode === null) {
+        const exited = once(proc, 'exit');
+        proc.kill(signal);
+        await exited;
+      }
+    },
+  };
+  handle.stop = () => handle.kill('SIGTERM');
+  return { ready, handle };
+}
+
+// Starts `rill-chat --serve --listen 127.0.0.1:0 ARGS`; resolves once it
+// prints "rill-chat: serving URL". `url` is what it printed (with
+// ?access=TOKEN when a token is required), `base` its origin.
+export async function startChat(args = []) {
+  const { ready, handle } = spawnPrinting(chatBin, ['--serve', '--listen', '127.0.0.1:0', ...args],
+    /rill-chat: serving (\S+)/, 'rill-chat');
+  const url = await ready;
+  return { ...handle, url, base: new URL(url).origin };
+}
+
+// Starts tests/fakes' rill-fake-llm (an OpenAI-compatible or Ollama server
+// with modes for slow tokens, errors and cut connections); resolves with its URL.
+// waitForAbort(n) resolves once n streams were hung up on by the client.
+export async function startFakeLlm(args = []) {
+  const { ready, handle } = spawnPrinting(fakeLlmBin, args, /rill-fake-llm: listening (\S+)/, 'rill-fake-llm');
+  const url = await ready;
+  return { ...handle, url, waitForAbort: (n = 1, timeout) => handle.waitForLine(new RegExp(`aborted ${n}\\b`), timeout) };
+}
+
+// A chat page in its own browser context (cookies of its own), failing on
+// console and page errors. Resolves once its socket is connected.
+export async function openChat(browser, url, { contextOptions = {}, viewport } = {}) {
+  const context = await browser.newContext({ viewport: viewport ?? { width: 1100, height: 760 }, ...contextOptions });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  const response = await page.goto(url);
+  await page.waitForSelector('[data-rill-root][data-rill-connected]', { timeout: 10000 });
+  return { context, page, problems, response };
 }

@@ -7,6 +7,8 @@
 #include <QTcpSocket>
 #include <QTimer>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 using namespace std::chrono_literals;
 
@@ -200,9 +202,9 @@ QList<FakeLlmServer::Step> FakeLlmServer::openAiSteps() const
         steps.append({Step::Kind::Chunk, "data: " + delta("reasoning_content", reasoning[0]) + "\n\n", between});
         steps.append({Step::Kind::Chunk, "data: " + delta("reasoning", reasoning[1]) + "\n\n", between});
     }
-    const QStringList tokens = contentTokens();
+    const QStringList &tokens = m_tokens;
     const bool failing = m_mode == Mode::Malformed || m_mode == Mode::Cut || m_mode == Mode::ErrorInStream || m_mode == Mode::Stall;
-    const int count = m_mode == Mode::Stall ? 1 : failing ? cutAfter : int(tokens.size());
+    const int count = int(std::min<qsizetype>(tokens.size(), m_mode == Mode::Stall ? 1 : failing ? cutAfter : tokens.size()));
     for (int i = 0; i < count; ++i) {
         const QByteArray data = delta("content", tokens[i]);
         switch (i) {
@@ -219,7 +221,9 @@ QList<FakeLlmServer::Step> FakeLlmServer::openAiSteps() const
         }
         case 3: { // cut inside a UTF-8 sequence
             const QByteArray line = "data: " + data + "\r\n\r\n";
-            const qsizetype cut = line.indexOf("\xC3\xA9") + 1;
+            qsizetype cut = line.indexOf("\xC3\xA9") + 1;
+            if (cut <= 0) // a token list without é: cut mid-line anyway
+                cut = line.size() / 2;
             steps.append({Step::Kind::Chunk, line.left(cut), between});
             steps.append({Step::Kind::Chunk, line.mid(cut), 10ms});
             break;
@@ -275,16 +279,18 @@ QList<FakeLlmServer::Step> FakeLlmServer::ollamaSteps() const
         for (const QString &thought : reasoningTokens())
             steps.append({Step::Kind::Chunk, line({}, thought) + "\n", between});
     }
-    const QStringList tokens = contentTokens();
+    const QStringList &tokens = m_tokens;
     const bool failing = m_mode == Mode::Malformed || m_mode == Mode::Cut || m_mode == Mode::ErrorInStream || m_mode == Mode::Stall;
-    const int count = m_mode == Mode::Stall ? 1 : failing ? cutAfter : int(tokens.size());
+    const int count = int(std::min<qsizetype>(tokens.size(), m_mode == Mode::Stall ? 1 : failing ? cutAfter : tokens.size()));
     for (int i = 0; i < count; ++i) {
         const QByteArray text = line(tokens[i]);
         if (i == 1) { // one line in two TCP writes
             steps.append({Step::Kind::Chunk, text.left(15), between});
             steps.append({Step::Kind::Chunk, text.mid(15) + "\n", 10ms});
         } else if (i == 3) { // cut inside a UTF-8 sequence, and a CRLF line end
-            const qsizetype cut = text.indexOf("\xC3\xA9") + 1;
+            qsizetype cut = text.indexOf("\xC3\xA9") + 1;
+            if (cut <= 0)
+                cut = text.size() / 2;
             steps.append({Step::Kind::Chunk, text.left(cut), between});
             steps.append({Step::Kind::Chunk, text.mid(cut) + "\r\n", 10ms});
         } else {

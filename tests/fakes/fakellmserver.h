@@ -71,6 +71,9 @@ public:
     void setMode(Mode mode) { m_mode = mode; }
     std::chrono::milliseconds tokenDelay() const { return m_tokenDelay; }
     void setTokenDelay(std::chrono::milliseconds delay) { m_tokenDelay = delay; }
+    //! The answer's tokens; contentTokens() unless set (the framing quirks apply to any list).
+    QStringList tokens() const { return m_tokens; }
+    void setTokens(const QStringList &tokens) { m_tokens = tokens; }
     QStringList models() const { return m_models; }
     void setModels(const QStringList &models) { m_models = models; }
 
@@ -105,6 +108,7 @@ private:
     Mode m_mode = Mode::Normal;
     std::chrono::milliseconds m_tokenDelay{40};
     QStringList m_models;
+    QStringList m_tokens = contentTokens();
     QTcpServer *m_server;
     QHash<QTcpSocket *, Connection *> m_connections;
     QList<Request> m_requests;

@@ -238,10 +238,13 @@ void TstSession::unconnectedPageEnds()
 
 void TstSession::closedSocketEnds()
 {
-    m_h.server->setReconnectGrace(Grace);
+    // Long enough for this page to join however loaded the machine; the
+    // short grace applies from here on.
+    m_h.server->setReconnectGrace(WaitMs);
     QSignalSpy ended(m_h.server.get(), &Rill::Server::sessionEnded);
     auto client = m_h.join(m_h.newPage());
     QVERIFY(client);
+    m_h.server->setReconnectGrace(Grace);
 
     // A page that never connects ends after the grace; the connected one stays.
     QVERIFY(!m_h.newPage().isEmpty());
@@ -258,11 +261,12 @@ void TstSession::closedSocketEnds()
 
 void TstSession::busySessionOutlivesGrace()
 {
-    m_h.server->setReconnectGrace(Grace);
+    m_h.server->setReconnectGrace(WaitMs); // see closedSocketEnds()
     QSignalSpy started(m_h.server.get(), &Rill::Server::sessionStarted);
     QSignalSpy ended(m_h.server.get(), &Rill::Server::sessionEnded);
     auto client = m_h.join(m_h.newPage());
     QVERIFY(client);
+    m_h.server->setReconnectGrace(Grace);
     auto *view = qobject_cast<TestView *>(started.at(0).at(0).value<Rill::LiveView *>());
     QVERIFY(view);
 

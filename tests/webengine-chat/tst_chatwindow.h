@@ -1,0 +1,38 @@
+#pragma once
+
+#include <QObject>
+#include <QTemporaryDir>
+#include <QVariant>
+
+#include <memory>
+
+class ChatWindow;
+namespace Rill {
+class Server;
+}
+namespace RillChat {
+class ChatService;
+class ConversationStore;
+}
+
+class TstChatWindow : public QObject
+{
+    Q_OBJECT
+public:
+    TstChatWindow();
+    ~TstChatWindow() override;
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void chatInTheWindowRunsToCompletion();
+
+private:
+    QVariant eval(const QString &script, int timeoutMs = 10000);
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<RillChat::ConversationStore> m_store;
+    std::unique_ptr<RillChat::ChatService> m_service;
+    std::unique_ptr<Rill::Server> m_server;
+    std::unique_ptr<ChatWindow> m_window;
+};
