@@ -56,11 +56,13 @@ ChatWindow::ChatWindow(const QUrl &home, QWidget *parent) : QMainWindow(parent),
     QSettings settings;
     restoreGeometry(settings.value(u"window/geometry"_s).toByteArray());
 
-    auto *newChat = new QShortcut(QKeySequence::New, this);
+    // Spelled out: the platform's standard bindings (QKeySequence::Quit)
+    // are empty on some platforms.
+    auto *newChat = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_N), this);
     connect(newChat, &QShortcut::activated, this, [this] { click(u"[dj-click=new_chat]"_s); });
     auto *stop = new QShortcut(QKeySequence(Qt::Key_Escape), this);
     connect(stop, &QShortcut::activated, this, [this] { click(u"button.stop"_s); });
-    auto *quit = new QShortcut(QKeySequence::Quit, this);
+    auto *quit = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q), this);
     connect(quit, &QShortcut::activated, this, &QWidget::close);
 
     m_view->load(home);

@@ -200,3 +200,43 @@ void TstChatWindow::chatInTheWindowRunsToCompletion()
     QVERIFY2(painted, "the window's screenshot is (nearly) blank");
     QVERIFY(image.width() >= 400 && image.height() >= 300);
 }
+
+// Ctrl+N starts a new chat, Esc stops an answer mid-stream (the partial
+// answer stays), Ctrl+Q closes the window: through the page's own controls.
+void TstChatWindow::shortcuts()
+{
+    // Slow enough that Esc lands mid-answer however loaded the machine.
+    auto *demo = qobject_cast<Rill::Llm::DemoProvider *>(m_service->provider());
+    QVERIFY(demo);
+    demo->setTokensPerSecond(20);
+    m_window->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+
+    QTest::keyClick(m_window.get(), Qt::Key_N, Qt::ControlModifier);
+    QTRY_VERIFY_WITH_TIMEOUT(eval(u"document.querySelector('header .title').textContent.trim() === 'New chat' && "
+                                  u"document.querySelectorAll('.message').length === 0"_s).toBool(),
+                             10000);
+
+    QVERIFY(eval(uR"((() => {
+      const box = document.querySelector('textarea[name=content]');
+      box.value = 'Stop me';
+      document.querySelector('button.send').click();
+      return true;
+    })())"_s).toBool());
+    QTRY_VERIFY_WITH_TIMEOUT(eval(u"!!document.querySelector('#live-answer') && !!document.querySelector('button.stop')"_s).toBool(),
+                             10000);
+    QTest::keyClick(m_window.get(), Qt::Key_Escape);
+    QTRY_VERIFY_WITH_TIMEOUT(eval(u"!document.querySelector('#live-answer') && !!document.querySelector('button.send')"_s).toBool(),
+                             10000);
+    const QList<RillChat::Conversation> conversations = m_store->conversations();
+    QCOMPARE(conversations.size(), 2);
+    const QList<RillChat::Message> messages = m_store->messages(conversations.first().id);
+    QCOMPARE(messages.size(), 2);
+    QCOMPARE(messages.last().status, RillChat::Message::Status::Complete);
+    const QString full = Rill::Llm::DemoProvider::answer(u"Stop me"_s);
+    QVERIFY2(messages.last().content.size() < full.size(), "the answer was stopped early");
+    QVERIFY(full.startsWith(messages.last().content));
+
+    QTest::keyClick(m_window.get(), Qt::Key_Q, Qt::ControlModifier);
+    QTRY_VERIFY(!m_window->isVisible());
+}

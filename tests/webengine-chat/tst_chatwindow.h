@@ -26,6 +26,7 @@ private slots:
     void initTestCase();
     void cleanupTestCase();
     void chatInTheWindowRunsToCompletion();
+    void shortcuts();
 
 private:
     QVariant eval(const QString &script, int timeoutMs = 10000);
