@@ -4,8 +4,17 @@
 // Chromium.
 //
 //   node bench/client/run.mjs [--runs N] [--json FILE] [--trace PREFIX]
+//                             [--scenario text|markdown|both]   (default both)
 //
-// --trace writes a Chromium trace per run to PREFIX-rill.json / PREFIX-peer.json
+// Two scenarios (below: "text"; "markdown" is described at streamSession and
+// in markdown.mjs): text appends plain text to one text node, peer
+// `textContent +=`; markdown streams a Markdown answer the way rill-chat does
+// (html `append` of finished blocks + `replace` of the open block), peer
+// `innerHTML =` the whole answer each frame. The default runs both and
+// prints a table per scenario and a summary line per scenario
+// ("client: ..." and "client markdown: ...").
+//
+// --trace writes a Chromium trace per run to PREFIX-SCENARIO-rill.json / -peer.json
 // (the last run's wins; tracing adds overhead, so do not read its figures).
 //
 // Needs only node, webclient/node_modules (npm ci) and /usr/bin/chromium; no
@@ -59,11 +68,12 @@ const requireWeb = createRequire(path.join(webclient, 'package.json'));
 const { WebSocketServer } = requireWeb('ws');
 const { chromium } = await import(pathToFileURL(path.join(webclient, 'node_modules/playwright-core/index.mjs')).href);
 const { highlightBundle } = await import(pathToFileURL(path.join(webclient, 'vendor-highlight.mjs')).href);
+const md = await import(pathToFileURL(path.join(here, 'markdown.mjs')).href);
 
 // ---- options ---------------------------------------------------------------
 
 function parseArgs(argv) {
-  const a = { runs: 3, json: null, chars: 50000, rate: 1600, fps: 60, trace: null };
+  const a = { runs: 3, json: null, chars: 50000, rate: 1600, fps: 60, trace: null, scenarios: ['text', 'markdown'] };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = () => {
@@ -74,6 +84,12 @@ function parseArgs(argv) {
     else if (k === '--json') a.json = v();
     else if (k === '--chars') a.chars = parseInt(v(), 10);
     else if (k === '--trace') a.trace = v();
+    else if (k === '--scenario') {
+      const x = v();
+      if (x === 'both') a.scenarios = ['text', 'markdown'];
+      else if (x === 'text' || x === 'markdown') a.scenarios = [x];
+      else throw new Error(`--scenario: text, markdown or both, not ${x}`);
+    }
     else if (k === '-h' || k === '--help') {
       const src = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
       console.log(src.slice(1, src.findIndex((l) => l.startsWith('import'))).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
@@ -128,6 +144,17 @@ const ROOT_HTML = `<div data-rill-root data-rill-token="${TOKEN}"><div class="me
   '<div class="message assistant" id="answer" dj-stream="answer" dj-stream-mode="append"></div>' +
   '</div><div class="warmup" id="warmup" dj-stream="warmup" dj-stream-mode="append"></div></div>';
 
+// rill-chat's live answer (app/chat/templates/chat.html): finished blocks are
+// appended to #live-done, the open block replaces #live-tail; code blocks are
+// highlighted as they arrive (data-rill-highlight), not in the tail.
+const MD_ROOT_HTML = `<div data-rill-root data-rill-token="${TOKEN}"><div class="messages" data-follow data-rill-highlight>` +
+  '<div class="message user">Write a long answer.</div>' +
+  '<div class="message assistant live"><div class="markdown" data-bench-answer>' +
+  '<div id="live-done" dj-stream="answer" data-bench-wrap></div>' +
+  '<div id="live-tail" dj-stream="answer-tail" data-no-highlight data-bench-wrap></div></div></div>' +
+  '</div><div class="warmup" id="warmup" dj-stream="warmup" dj-stream-mode="append"></div></div>';
+const rootHtmlOf = (scenario) => (scenario === 'markdown' ? MD_ROOT_HTML : ROOT_HTML);
+
 function routeFile(urlPath) {
   const fixed = {
     '/rill/client/vendor/idiomorph.js': path.join(webclient, 'node_modules/idiomorph/dist/idiomorph.esm.js'),
@@ -140,7 +167,7 @@ function routeFile(urlPath) {
   return m ? path.join(webclient, 'src', m[1]) : null;
 }
 
-async function startServer(onSocket) {
+async function startServer(onSocket, currentScenario) {
   const hljs = highlightBundle(webclient);
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
@@ -156,7 +183,7 @@ async function startServer(onSocket) {
     }
     if (url.pathname === '/rill' || url.pathname === '/peer') {
       const html = fs.readFileSync(path.join(pages, url.pathname === '/rill' ? 'rill.html' : 'peer.html'), 'utf8');
-      res.writeHead(200, headers(TYPES['.html'])).end(html.replace('__ROOT__', ROOT_HTML));
+      res.writeHead(200, headers(TYPES['.html'])).end(html.replace('__ROOT__', rootHtmlOf(currentScenario())));
       return;
     }
     if (url.pathname === '/rill/client/vendor/highlight.js') {
@@ -194,30 +221,53 @@ async function startServer(onSocket) {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // Speaks the protocol to one page: join -> mount, warm-up, the measured
-// stream, done. Resolves with what was sent once `done` is out.
-function streamSession(ws, tokens, a) {
+// stream, done. Resolves with what was sent once `done` is out: the expected
+// final text of the answer, frames sent, seconds.
+//
+// text      one `text` append of the frame's tokens into [dj-stream="answer"]
+//           (both clients).
+// markdown  the frame's tokens go through the block rule (markdown.mjs);
+//   rill    as rill-chat sends them (ChatView::onAnswerProgress): html
+//           `append` of the newly finished blocks into [dj-stream="answer"]
+//           (if any), then html `replace` of [dj-stream="answer-tail"] with
+//           the open block, each in its own stream frame;
+//   peer    html `replace` of [dj-stream="answer"] with the whole answer
+//           (finished blocks + open block), i.e. re-render the message.
+function streamSession(ws, tokens, a, scenario, which) {
   return new Promise((resolve, reject) => {
     let seq = 0;
     const send = (frame) => ws.send(JSON.stringify(Object.assign({ seq: ++seq }, frame)));
     const text = (target, t) => ({ op: 'text', target: `[dj-stream="${target}"]`, text: t, mode: 'append' });
+    const html = (op, target, h) => ({ op, target: `[dj-stream="${target}"]`, html: h });
+    const ctl = (op, stream) => send({ type: 'stream', stream, ops: [{ op, target: `[dj-stream="${stream}"]` }] });
+    const streams = scenario === 'markdown' && which === 'rill' ? ['answer', 'answer-tail'] : ['answer'];
     ws.on('error', reject);
     ws.once('message', async (data) => {
       try {
         const join = JSON.parse(String(data));
         if (join.type !== 'join' || join.token !== TOKEN) throw new Error(`bad join ${String(data)}`);
-        send({ type: 'mount', html: ROOT_HTML.replace(/^<div[^>]*>|<\/div>$/g, '') });
+        send({ type: 'mount', html: rootHtmlOf(scenario).replace(/^<div[^>]*>|<\/div>$/g, '') });
         await sleep(300);
         // Warm-up: a separate target, so the measured answer starts empty.
-        send({ type: 'stream', stream: 'warmup', ops: [{ op: 'start', target: '[dj-stream="warmup"]' }] });
+        // The markdown scenario also warms html parsing and the highlighter.
+        ctl('start', 'warmup');
         for (let i = 0; i < 300; i++) {
-          send({ type: 'stream', stream: 'warmup', ops: [text('warmup', ` warm${i % 10}`)] });
+          if (scenario === 'markdown' && i % 3 === 1) {
+            const blk = md.renderBlock(`\`\`\`js\nconst w${i} = f(${i});\nreturn w${i} + 1;\n\`\`\``, 0, true) +
+              md.renderBlock(`Warm **up** ${i} \`x()\`.`, 0, true);
+            send({ type: 'stream', stream: 'warmup', ops: [html(i % 2 ? 'append' : 'replace', 'warmup', blk)] });
+          } else {
+            send({ type: 'stream', stream: 'warmup', ops: [text('warmup', ` warm${i % 10}`)] });
+          }
           if (i % 5 === 4) await sleep(8);
         }
-        send({ type: 'stream', stream: 'warmup', ops: [{ op: 'done', target: '[dj-stream="warmup"]' }] });
+        ctl('done', 'warmup');
         await sleep(400);
 
         // Measured: tokens due at t0 + i / rate; a frame every 1/fps s.
-        send({ type: 'stream', stream: 'answer', ops: [{ op: 'start', target: '[dj-stream="answer"]' }] });
+        for (const st of streams) ctl('start', st);
+        const blocks = new md.BlockStream();
+        let tailHtml = '';
         const t0 = performance.now();
         const frameMs = 1000 / a.fps;
         let next = 0;
@@ -232,12 +282,24 @@ function streamSession(ws, tokens, a) {
           const chunk = tokens.slice(next, upTo).join('');
           next = upTo;
           sent += chunk;
-          send({ type: 'stream', stream: 'answer', ops: [text('answer', chunk)] });
+          if (scenario === 'text') {
+            send({ type: 'stream', stream: 'answer', ops: [text('answer', chunk)] });
+          } else {
+            const out = blocks.feed(chunk);
+            tailHtml = out.tailHtml;
+            if (which === 'rill') {
+              if (out.appendHtml) send({ type: 'stream', stream: 'answer', ops: [html('append', 'answer', out.appendHtml)] });
+              send({ type: 'stream', stream: 'answer-tail', ops: [html('replace', 'answer-tail', tailHtml)] });
+            } else {
+              send({ type: 'stream', stream: 'answer', ops: [html('replace', 'answer', blocks.doneHtml + tailHtml)] });
+            }
+          }
           frames++;
         }
         const seconds = (performance.now() - t0) / 1000;
-        send({ type: 'stream', stream: 'answer', ops: [{ op: 'done', target: '[dj-stream="answer"]' }] });
-        resolve({ sent, frames, seconds });
+        for (const st of streams) ctl('done', st);
+        const expected = scenario === 'text' ? sent : md.textOf(blocks.doneHtml + tailHtml);
+        resolve({ sent, expected, frames, seconds });
       } catch (e) {
         reject(e);
       }
@@ -314,14 +376,14 @@ function analyse(probe, tokens, sentText) {
 
 // ---- one run -----------------------------------------------------------------
 
-async function runOnce(browser, server, setSession, which, tokens, a) {
+async function runOnce(browser, server, setSession, which, tokens, a, scenario) {
   const page = await browser.newPage();
   const problems = [];
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   try {
     const session = new Promise((resolve, reject) => setSession({ resolve, reject }));
-    if (a.trace) await browser.startTracing(page, { path: `${a.trace}-${which}.json`, screenshots: false });
+    if (a.trace) await browser.startTracing(page, { path: `${a.trace}-${scenario}-${which}.json`, screenshots: false });
     await page.goto(`${server.base}/${which}`);
     await page.waitForSelector('[data-rill-root][data-rill-connected]', { timeout: 10000 });
     let timer;
@@ -330,20 +392,21 @@ async function runOnce(browser, server, setSession, which, tokens, a) {
     });
     const sent = await Promise.race([session, timeout]).finally(() => clearTimeout(timer));
     // Wait for the last text to be applied (the answer's length), then read it.
-    await page.waitForFunction((n) => {
-      const el = document.querySelector('[dj-stream="answer"]');
+    const answerSel = scenario === 'markdown' ? '[data-bench-answer]' : '[dj-stream="answer"]';
+    await page.waitForFunction(([sel, n]) => {
+      const el = document.querySelector(sel);
       return el && el.textContent.length >= n;
-    }, sent.sent.length, { timeout: 10000 });
+    }, [answerSel, sent.expected.length], { timeout: 10000 });
     await sleep(100);
     if (a.trace) await browser.stopTracing();
-    const got = await page.evaluate(() => document.querySelector('[dj-stream="answer"]').textContent);
+    const got = await page.evaluate((sel) => document.querySelector(sel).textContent, answerSel);
     const probe = await page.evaluate(() => window.__bench);
     const r = analyse(probe, tokens, sent.sent);
-    r.text_ok = got === sent.sent;
+    r.text_ok = got === sent.expected;
     r.ws_frames = sent.frames;
     r.stream_seconds = sent.seconds;
     r.problems = problems;
-    if (!r.text_ok) r.problems.push(`final text differs: got ${got.length} chars, sent ${sent.sent.length}`);
+    if (!r.text_ok) r.problems.push(`${scenario} ${which}: final text differs: got ${got.length} chars, expected ${sent.expected.length}`);
     return r;
   } finally {
     await page.close().catch(() => {});
@@ -371,53 +434,82 @@ function summarise(runs) {
   return s;
 }
 
+const SCENARIOS = {
+  text: { peer: 'textContent+=', peerDoc: '`textContent +=`', summary: 'client' },
+  markdown: { peer: 'innerHTML', peerDoc: 'innerHTML re-render', summary: 'client markdown' },
+};
+
+function tokensFor(scenario, a) {
+  if (scenario === 'text') return makeTokens(a.chars);
+  return md.tokenize(md.makeMarkdown(a.chars));
+}
+
 function main() {
   return (async () => {
     const a = parseArgs(process.argv.slice(2));
-    const tokens = makeTokens(a.chars);
-    const load0 = os.loadavg()[0];
+    let scenario = a.scenarios[0];
     let pending = null;
     const server = await startServer((ws) => {
       const p = pending;
       pending = null;
       if (!p) { ws.close(); return; }
-      streamSession(ws, tokens, a).then(p.resolve, p.reject);
-    });
+      streamSession(ws, p.tokens, a, p.scenario, p.which).then(p.resolve, p.reject);
+    }, () => scenario);
     let browser = null;
     const cleanup = async () => {
       if (browser) await browser.close().catch(() => {});
       browser = null;
       await server.close().catch(() => {});
     };
+    const limit = 110 * a.scenarios.length;
     const watchdog = setTimeout(async () => {
-      console.error('run.mjs: gave up after 110 s');
+      console.error(`run.mjs: gave up after ${limit} s`);
       await cleanup();
       process.exit(2);
-    }, 110000);
+    }, limit * 1000);
     for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, async () => { await cleanup(); process.exit(130); });
 
-    const results = { rill: [], peer: [] };
+    const all = {};
     try {
       browser = await chromium.launch({
         executablePath: '/usr/bin/chromium',
         args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
           '--disable-component-update', '--disable-sync', '--no-first-run'],
       });
-      for (let i = 0; i < a.runs; i++) {
-        for (const which of ['rill', 'peer']) {
-          const r = await runOnce(browser, server, (p) => { pending = p; }, which, tokens, a);
-          results[which].push(r);
-          process.stderr.write(`run ${i + 1}/${a.runs} ${which}: 1k ${f(r.windows['1k'].render_us, 2)} µs/token, ` +
-            `50k ${f(r.windows['50k'].render_us, 2)} µs/token, p95 frame ${f(r.frame_p95_ms)} ms` +
-            `${r.text_ok ? '' : ' TEXT DIFFERS'}\n`);
-        }
-      }
       const version = browser.version();
+      for (const sc of a.scenarios) {
+        scenario = sc;
+        const tokens = tokensFor(sc, a);
+        const load0 = os.loadavg()[0];
+        const results = { rill: [], peer: [] };
+        for (let i = 0; i < a.runs; i++) {
+          for (const which of ['rill', 'peer']) {
+            const r = await runOnce(browser, server, (p) => { pending = Object.assign(p, { tokens, scenario: sc, which }); },
+              which, tokens, a, sc);
+            results[which].push(r);
+            process.stderr.write(`${sc} run ${i + 1}/${a.runs} ${which}: 1k ${f(r.windows['1k'].render_us, 2)} µs/token, ` +
+              `50k ${f(r.windows['50k'].render_us, 2)} µs/token, p95 frame ${f(r.frame_p95_ms)} ms` +
+              `${r.text_ok ? '' : ' TEXT DIFFERS'}\n`);
+          }
+        }
+        all[sc] = { tokens, results, load: [load0, os.loadavg()[0]] };
+      }
       await cleanup();
       clearTimeout(watchdog);
-      report(a, tokens, results, version, load0, os.loadavg()[0]);
-      const ok = [...results.rill, ...results.peer].every((r) => r.text_ok && !r.problems.length);
-      for (const r of [...results.rill, ...results.peer]) for (const p of r.problems) console.log(`problem: ${p}`);
+      const summaries = [];
+      const json = { args: a, chromium: version, scenarios: {} };
+      for (const sc of a.scenarios) {
+        const { tokens, results, load } = all[sc];
+        const out = report(a, sc, tokens, results, version, load[0], load[1]);
+        summaries.push(out.line);
+        json.scenarios[sc] = { load, summary: { rill: out.R, peer: out.P }, runs: results };
+      }
+      console.log();
+      for (const l of summaries) console.log(l);
+      if (a.json) fs.writeFileSync(a.json, JSON.stringify(json, null, 1));
+      const every = a.scenarios.flatMap((sc) => [...all[sc].results.rill, ...all[sc].results.peer]);
+      const ok = every.every((r) => r.text_ok && !r.problems.length);
+      for (const r of every) for (const p of r.problems) console.log(`problem: ${p}`);
       process.exitCode = ok ? 0 : 1;
     } catch (e) {
       clearTimeout(watchdog);
@@ -428,12 +520,17 @@ function main() {
   })();
 }
 
-function report(a, tokens, results, version, load0, load1) {
+function report(a, scenario, tokens, results, version, load0, load1) {
+  const S = SCENARIOS[scenario];
+  const pn = S.peer;
   const R = summarise(results.rill);
   const P = summarise(results.peer);
   const chars = tokens.reduce((s, t) => s + t.length, 0);
   const r0 = results.rill[0];
   console.log();
+  console.log(`== scenario ${scenario}: ` + (scenario === 'text'
+    ? 'plain text appended to one text node (Rill: text append; peer: textContent +=)'
+    : 'Markdown as rill-chat streams it (Rill: append finished blocks + replace open block; peer: innerHTML = whole answer)'));
   console.log(`Client benchmark: ${tokens.length} tokens (${chars} chars, mean ${(chars / tokens.length).toFixed(2)} chars/token) ` +
     `at ${a.rate} tokens/s in ${r0.ws_frames} frames (${a.fps}/s) over ${r0.stream_seconds.toFixed(2)} s; ` +
     `Chromium ${version} headless; median of ${a.runs} runs per client`);
@@ -441,7 +538,7 @@ function report(a, tokens, results, version, load0, load1) {
   console.log();
   console.log('Per token, averaged over a window of the answer (µs): apply = the rAF callback that applies the');
   console.log('frames (+ forced layout of auto-scroll); render = apply + that frame\'s style/layout/paint.');
-  const head = ['window', 'Rill apply', 'Rill render', 'tc+= apply', 'tc+= render', 'Rill/tc+= (render)', 'tokens/frame'];
+  const head = ['window', 'Rill apply', 'Rill render', `${pn} apply`, `${pn} render`, `Rill/${pn} (render)`, 'tokens/frame'];
   const rows = WINDOWS.map((w) => {
     const x = R.windows[w.name], y = P.windows[w.name];
     return [w.name, f(x.apply_us, 2), f(x.render_us, 2), f(y.apply_us, 2), f(y.render_us, 2),
@@ -461,7 +558,7 @@ function report(a, tokens, results, version, load0, load1) {
   const fhead = ['client', 'frame p50 ms', 'frame p95 ms', 'frame max ms', 'frames >33ms', 'work p95 ms', 'text'];
   const frow = (n, s) => [n, f(s.frame_p50_ms), f(s.frame_p95_ms), f(s.frame_max_ms), f(s.frames_over_33ms, 0),
     f(s.render_p95_ms), s.text_ok ? 'same' : 'DIFFERS'];
-  const frows = [frow('Rill', R), frow('textContent+=', P)];
+  const frows = [frow('Rill', R), frow(pn, P)];
   const fw = fhead.map((h, i) => Math.max(h.length, ...frows.map((r) => r[i].length)));
   const fline = (cells) => cells.map((c, i) => (i ? c.padStart(fw[i]) : c.padEnd(fw[i]))).join('  ');
   console.log(fline(fhead));
@@ -469,18 +566,14 @@ function report(a, tokens, results, version, load0, load1) {
   for (const r of frows) console.log(fline(r));
   console.log('(frame = rAF-to-rAF delta over the stream; work = apply + render of one animation frame; ' +
     `${frows.length} clients x ${a.runs} runs, medians)`);
-  if (a.json) {
-    fs.writeFileSync(a.json, JSON.stringify({ args: a, chromium: version, load: [load0, load1], summary: { rill: R, peer: P },
-      runs: results }, null, 1));
-  }
   console.log();
-  console.log(`Rill / textContent+= per token: ${f(R.windows['1k'].render_us / P.windows['1k'].render_us, 2)}x at 1k, ` +
+  console.log(`Rill / ${pn} per token: ${f(R.windows['1k'].render_us / P.windows['1k'].render_us, 2)}x at 1k, ` +
     `${f(R.windows['50k'].render_us / P.windows['50k'].render_us, 2)}x at 50k (lower is better)`);
-  console.log();
-  console.log(`client: p95 frame ${f(R.frame_p95_ms)} ms; per-token ${f(R.windows['1k'].render_us, 2)} µs at 1k, ` +
-    `${f(R.windows['50k'].render_us, 2)} µs at 50k (ratio ${f(rr, 2)}, goal <= 1.5); textContent+=: p95 frame ` +
+  const summary = `${S.summary}: p95 frame ${f(R.frame_p95_ms)} ms; per-token ${f(R.windows['1k'].render_us, 2)} µs at 1k, ` +
+    `${f(R.windows['50k'].render_us, 2)} µs at 50k (ratio ${f(rr, 2)}, goal <= 1.5); ${pn}: p95 frame ` +
     `${f(P.frame_p95_ms)} ms; per-token ${f(P.windows['1k'].render_us, 2)} µs at 1k, ${f(P.windows['50k'].render_us, 2)} µs ` +
-    `at 50k (ratio ${f(pr, 2)})`);
+    `at 50k (ratio ${f(pr, 2)})`;
+  return { R, P, line: summary };
 }
 
 await main();
