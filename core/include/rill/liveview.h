@@ -154,6 +154,16 @@ public:
     //! Marks the view closed and emits closed(); the server calls it.
     void close();
 
+protected:
+    /*!
+      Why the view's state cannot render right now, or no error. Asked after
+      addContext() before every render; an error fails that render as a
+      template error does (renderFailed(), no HTML) and the session lives on.
+      The QML module's LiveView uses it for QML properties no template can
+      take (a function, an Item), which C++ views rule out at compile time.
+    */
+    virtual TemplateError contextError() const;
+
 Q_SIGNALS:
     //! Every op the view makes, in order. The session's batcher listens.
     void streamOp(const Rill::StreamOp &op);

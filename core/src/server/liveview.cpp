@@ -60,6 +60,7 @@ QCoro::Task<> LiveView::mount(const Request &)
 }
 
 void LiveView::addContext(TemplateContext &) const {}
+TemplateError LiveView::contextError() const { return TemplateError(); }
 
 void LiveView::handle(const QString &event, Handler handler)
 {
@@ -134,8 +135,12 @@ QString LiveView::render(TemplateError *error) const
     const Template tpl = viewTemplate(this, d->templateSource, d->templateName, d->inlineTemplate, d->inlineDirty);
     TemplateError err = tpl.isValid() ? TemplateError() : tpl.error();
     QString html;
-    if (tpl.isValid())
-        html = tpl.render(context(), &err);
+    if (tpl.isValid()) {
+        const TemplateContext ctx = context();
+        err = contextError();
+        if (!err.isError())
+            html = tpl.render(ctx, &err);
+    }
     if (err.isError()) {
         qCWarning(lcView).noquote() << err.toString();
         Q_EMIT const_cast<LiveView *>(this)->renderFailed(err.toString());
@@ -150,8 +155,12 @@ std::optional<QString> LiveView::renderFragment(const QString &selector, Templat
     const Template tpl = viewTemplate(this, d->templateSource, d->templateName, d->inlineTemplate, d->inlineDirty);
     TemplateError err = tpl.isValid() ? TemplateError() : tpl.error();
     std::optional<QString> html;
-    if (tpl.isValid())
-        html = tpl.renderFragment(selector, context(), &err);
+    if (tpl.isValid()) {
+        const TemplateContext ctx = context();
+        err = contextError();
+        if (!err.isError())
+            html = tpl.renderFragment(selector, ctx, &err);
+    }
     if (err.isError())
         Q_EMIT const_cast<LiveView *>(this)->renderFailed(err.toString());
     if (error)

@@ -1,0 +1,71 @@
+#include "qmlhelpers.h"
+
+#include "jsbridge_p.h"
+
+#include <rill/html.h>
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QQmlEngine>
+#include <QTimer>
+
+using namespace Qt::StringLiterals;
+
+namespace Rill {
+
+QmlHelpers::QmlHelpers(QJSEngine *engine, QObject *parent) : QObject(parent), m_engine(engine) {}
+
+QmlHelpers *QmlHelpers::create(QQmlEngine *, QJSEngine *jsEngine) { return new QmlHelpers(jsEngine); }
+
+QJSValue QmlHelpers::sleep(int msec)
+{
+    auto *deferred = new detail::JsDeferred(m_engine, this);
+    QTimer::singleShot(qMax(0, msec), deferred, [deferred] {
+        deferred->resolve();
+        deferred->deleteLater();
+    });
+    return deferred->promise();
+}
+
+QString QmlHelpers::escapeHtml(const QString &text) const { return Rill::escapeHtml(text); }
+
+QJSValue QmlHelpers::param(const QJSValue &params, const QString &name)
+{
+    const QJSValue value = params.isObject() ? params.property(name) : QJSValue();
+    if (value.isUndefined() || value.isNull() || value.isObject()) {
+        // Marked as a param error: the view turns it into Rill::ParamError, which
+        // the browser gets as bad_params.
+        const QJSValue make = m_engine->evaluate(
+            u"(function (m) { var e = new Error(m); e.rillParamError = true; return e; })"_s);
+        m_engine->throwError(make.call({QJSValue(value.isObject() ? u"parameter '%1' must be a string"_s.arg(name)
+                                                                   : u"missing parameter '%1'"_s.arg(name))}));
+        return QJSValue();
+    }
+    return QJSValue(value.toString());
+}
+
+QString QmlHelpers::argument(const QString &name, const QString &fallback) const
+{
+    const QStringList args = QCoreApplication::arguments();
+    const QString flag = u"--"_s + name;
+    for (qsizetype i = 1; i < args.size(); ++i) {
+        if (args.at(i) == flag && i + 1 < args.size())
+            return args.at(i + 1);
+        if (args.at(i).startsWith(flag + u'='))
+            return args.at(i).mid(flag.size() + 1);
+    }
+    return fallback;
+}
+
+QString QmlHelpers::tempPath(const QString &name) const { return QDir::temp().filePath(name); }
+
+bool QmlHelpers::touch(const QString &path) const
+{
+    if (QFile::exists(path))
+        return true;
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly);
+}
+
+} // namespace Rill

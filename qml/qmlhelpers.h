@@ -1,0 +1,53 @@
+#pragma once
+
+#include <rill/rillqml_export.h>
+
+#include <QJSValue>
+#include <QObject>
+#include <QtQml/qqmlregistration.h>
+
+class QQmlEngine;
+class QJSEngine;
+
+namespace Rill {
+
+/*!
+  The `Rill` singleton: small helpers QML's JavaScript lacks.
+
+  \qml
+  function ask(params) {
+      const content = Rill.param(params, "content")   // throws ParamError: bad_params in the browser
+      return Rill.sleep(200).then(() => streamText("out", Rill.escapeHtml(content)))
+  }
+  \endqml
+*/
+class RILL_QML_EXPORT QmlHelpers : public QObject
+{
+    Q_OBJECT
+    QML_NAMED_ELEMENT(Rill)
+    QML_SINGLETON
+public:
+    explicit QmlHelpers(QJSEngine *engine, QObject *parent = nullptr);
+    static QmlHelpers *create(QQmlEngine *qmlEngine, QJSEngine *jsEngine);
+
+    //! A Promise that resolves after \a msec milliseconds.
+    Q_INVOKABLE QJSValue sleep(int msec);
+    //! HTML-escapes \a text (& < > " ').
+    Q_INVOKABLE QString escapeHtml(const QString &text) const;
+    /*!
+      The event parameter \a name as a string; throws a ParamError (the
+      browser gets bad_params naming it) when it is missing.
+    */
+    Q_INVOKABLE QJSValue param(const QJSValue &params, const QString &name);
+    //! The value after --NAME in the program's arguments (or --NAME=VALUE), else \a fallback.
+    Q_INVOKABLE QString argument(const QString &name, const QString &fallback = QString()) const;
+    //! The path of \a name in the system's temporary folder.
+    Q_INVOKABLE QString tempPath(const QString &name) const;
+    //! Creates the file at \a path if it does not exist; false if it cannot.
+    Q_INVOKABLE bool touch(const QString &path) const;
+
+private:
+    QJSEngine *m_engine;
+};
+
+} // namespace Rill

@@ -1,0 +1,152 @@
+// rill-view: runs a QML file whose root is a LiveView (served at "/", shown
+// in a window unless --serve) or a LiveServer (run as it is), as the `qml`
+// tool does for Qt Quick files. Arguments after FILE belong to the file
+// (Rill.argument("tokens") reads --tokens N).
+
+#include "qmlliveview.h"
+#include "qmlserver.h"
+
+#include <rill/server.h>
+#include <rill/templateengine.h>
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QQmlComponent>
+#include <QQmlEngine>
+#include <QTextStream>
+
+#ifdef RILL_VIEW_WINDOW
+#include <QGuiApplication>
+#include <QtWebEngineQuick/qtwebenginequickglobal.h>
+#endif
+
+#include <cstring>
+#include <memory>
+
+using namespace Qt::StringLiterals;
+
+static bool wantsServeOnly(int argc, char *argv[])
+{
+    // Decided before the application exists: WebEngine must be initialized
+    // before it, a headless run needs no display at all.
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--serve") == 0)
+            return true;
+        if (argv[i][0] != '-')
+            return false; // FILE: what follows is the file's
+        if (std::strcmp(argv[i], "--port") == 0 || std::strcmp(argv[i], "--listen") == 0
+            || std::strcmp(argv[i], "-I") == 0)
+            ++i;
+    }
+    return false;
+}
+
+int main(int argc, char *argv[])
+{
+    const bool serveOnly = wantsServeOnly(argc, argv);
+    std::unique_ptr<QCoreApplication> app;
+#ifdef RILL_VIEW_WINDOW
+    if (!serveOnly) {
+        QCoreApplication::setAttribute(Qt::AA_ShareOpenGLContexts);
+        QtWebEngineQuick::initialize();
+        app = std::make_unique<QGuiApplication>(argc, argv);
+    }
+#endif
+    if (!app)
+        app = std::make_unique<QCoreApplication>(argc, argv);
+    QCoreApplication::setApplicationName(u"rill-view"_s);
+
+    QCommandLineParser cli;
+    cli.setApplicationDescription(u"Runs a QML live view (root LiveView) or server (root LiveServer)."_s);
+    cli.addHelpOption();
+    const QCommandLineOption serve(u"serve"_s, u"Serve only, open no window."_s);
+    const QCommandLineOption port(u"port"_s, u"Port to listen on (0: any free port)."_s, u"P"_s);
+    const QCommandLineOption listen(u"listen"_s, u"Address to listen on (default 127.0.0.1)."_s, u"ADDR"_s);
+    const QCommandLineOption importPath(u"I"_s, u"Adds a QML import path."_s, u"DIR"_s);
+    cli.addOptions({serve, port, listen, importPath});
+    cli.addPositionalArgument(u"file"_s, u"The QML file."_s);
+    cli.addPositionalArgument(u"args"_s, u"Arguments for the file (Rill.argument())."_s, u"[args...]"_s);
+    cli.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsPositionalArguments);
+    cli.process(*app);
+
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    if (cli.positionalArguments().isEmpty()) {
+        err << "rill-view: which QML file? (rill-view FILE.qml [--serve] [--port P])\n";
+        return 2;
+    }
+    const QString file = cli.positionalArguments().constFirst();
+    if (!QFileInfo::exists(file)) {
+        err << "rill-view: no such file: " << file << "\n";
+        return 2;
+    }
+    if (!serveOnly && !cli.isSet(serve)) {
+#ifndef RILL_VIEW_WINDOW
+        err << "rill-view: built without Qt WebEngine; use --serve\n";
+        return 2;
+#endif
+    }
+
+    QQmlEngine engine;
+    // The build tree's module first, so an uninstalled build runs as is.
+    engine.addImportPath(QCoreApplication::applicationDirPath() + u"/../qml"_s);
+    engine.addImportPath(QString::fromUtf8(RILL_QML_IMPORT_DIR));
+    for (const QString &path : cli.values(importPath))
+        engine.addImportPath(path);
+    QObject::connect(&engine, &QQmlEngine::quit, app.get(), &QCoreApplication::quit, Qt::QueuedConnection);
+
+    const QUrl url = QUrl::fromLocalFile(QFileInfo(file).absoluteFilePath());
+    QQmlComponent component(&engine, url);
+    std::unique_ptr<QObject> root(component.create());
+    if (!root) {
+        err << "rill-view: " << component.errorString();
+        return 1;
+    }
+
+    Rill::QmlServer *server = qobject_cast<Rill::QmlServer *>(root.get());
+    std::unique_ptr<Rill::QmlServer> ownServer;
+    if (!server) {
+        if (!qobject_cast<Rill::LiveView *>(root.get())) {
+            err << "rill-view: the root of " << file << " is a " << root->metaObject()->className()
+                << "; it must be a LiveView or a LiveServer\n";
+            return 2;
+        }
+        // Each page gets a view of its own, made from the file again.
+        root.reset();
+        ownServer = std::make_unique<Rill::QmlServer>();
+        engine.setObjectOwnership(ownServer.get(), QQmlEngine::CppOwnership);
+        ownServer->server()->templateEngine().addSearchPath(QFileInfo(file).absolutePath());
+        ownServer->server()->setPageTitle(QFileInfo(file).completeBaseName());
+        ownServer->addRoute(u"/"_s, &component);
+        server = ownServer.get();
+    }
+    if (cli.isSet(port))
+        server->setPort(cli.value(port).toInt());
+    if (cli.isSet(listen))
+        server->setAddress(cli.value(listen));
+    if (!server->start()) {
+        err << "rill-view: " << server->errorString() << "\n";
+        return 1;
+    }
+    out << "rill-view: serving " << server->pageUrl(u"/"_s).toString() << Qt::endl;
+    for (const QString &route : server->server()->routes())
+        if (route != u"/"_s)
+            out << "rill-view: " << route << " at " << server->pageUrl(route).toString() << Qt::endl;
+
+#ifdef RILL_VIEW_WINDOW
+    std::unique_ptr<QObject> window;
+    if (ownServer && !cli.isSet(serve)) {
+        QQmlComponent windowComponent(&engine);
+        windowComponent.setData("import Rill\nLiveWindow {}\n", QUrl());
+        window.reset(windowComponent.createWithInitialProperties(
+            {{u"server"_s, QVariant::fromValue<QObject *>(server)}, {u"title"_s, QFileInfo(file).fileName()}}));
+        if (!window) {
+            err << "rill-view: cannot open a window: " << windowComponent.errorString();
+            return 1;
+        }
+    }
+#endif
+    return app->exec();
+}
