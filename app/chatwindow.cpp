@@ -12,6 +12,28 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
+bool opensOutside(const QUrl &url)
+{
+    return url.scheme() == u"http"_s || url.scheme() == u"https"_s || url.scheme() == u"mailto"_s;
+}
+
+// A page for target=_blank links: its first navigation goes to the system
+// browser, and the page goes away.
+class ExternalPage : public QWebEnginePage
+{
+public:
+    using QWebEnginePage::QWebEnginePage;
+
+protected:
+    bool acceptNavigationRequest(const QUrl &url, NavigationType, bool) override
+    {
+        if (opensOutside(url))
+            QDesktopServices::openUrl(url);
+        deleteLater();
+        return false;
+    }
+};
+
 // Keeps navigation on rill-chat's own server; anything else (a link in an
 // answer) opens in the system browser.
 class ChatPage : public QWebEnginePage
@@ -24,22 +46,12 @@ protected:
     {
         if (!isMainFrame || (url.host() == m_home.host() && url.port() == m_home.port()))
             return true;
-        if (url.scheme() == u"http"_s || url.scheme() == u"https"_s || url.scheme() == u"mailto"_s)
+        if (opensOutside(url))
             QDesktopServices::openUrl(url);
         return false;
     }
 
-    QWebEnginePage *createWindow(WebWindowType) override
-    {
-        // target=_blank: a throwaway page whose first navigation goes out.
-        auto *page = new ChatPage(QUrl(u"about:blank"_s), this);
-        connect(page, &QWebEnginePage::urlChanged, page, [page](const QUrl &url) {
-            if (!url.isEmpty() && url.scheme() != u"about"_s)
-                QDesktopServices::openUrl(url);
-            page->deleteLater();
-        });
-        return page;
-    }
+    QWebEnginePage *createWindow(WebWindowType) override { return new ExternalPage(this); }
 
 private:
     QUrl m_home;

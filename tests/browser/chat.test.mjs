@@ -320,3 +320,34 @@ describe('persistence', () => {
     }
   });
 });
+
+describe('settings', () => {
+  test('the settings panel switches from the demo to a server, whose models fill the list', async () => {
+    const fake = await startFakeLlm(['--tokens', '12']);
+    const chat = await startChat(['--provider', 'demo', '--data-dir', freshDataDir()]);
+    try {
+      const { context, page, problems } = await openChat(chromium.browser, chat.url);
+      assert.ok(await page.isVisible('.sidebar .badge'), 'the demo is labelled');
+      assert.deepEqual(await page.$$eval('select[name=model] option', (os) => os.map((o) => o.value)), ['offline-demo']);
+
+      await page.click('button[dj-click=toggle_settings]');
+      await page.waitForSelector('form.settings');
+      await page.selectOption('form.settings select[name=provider]', 'openai');
+      await page.fill('form.settings input[name=url]', fake.url);
+      await page.click('form.settings button[type=submit]');
+      await page.waitForFunction(() => !document.querySelector('form.settings')
+        && [...document.querySelectorAll('select[name=model] option')].map((o) => o.value).join() === 'fake-small,fake-large:latest',
+      null, { timeout: 15000 });
+      assert.equal(await page.isVisible('.sidebar .badge'), false, 'no demo label for a real server');
+
+      await send(page, 'hello server');
+      await answerDone(page);
+      assert.deepEqual(await assistantTexts(page), [words(12)]);
+      assert.deepEqual(problems, []);
+      await context.close();
+    } finally {
+      await chat.stop();
+      await fake.stop();
+    }
+  });
+});

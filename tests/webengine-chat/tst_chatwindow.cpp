@@ -17,7 +17,9 @@
 #include <rill/server.h>
 #include <rill/templateengine.h>
 
+#include <QDesktopServices>
 #include <QDir>
+#include <QScopeGuard>
 #include <QImage>
 #include <QSet>
 #include <QStandardPaths>
@@ -199,6 +201,43 @@ void TstChatWindow::chatInTheWindowRunsToCompletion()
     qInfo().noquote() << "screenshot" << path << image.size() << distinctColours(image) << "colours (capped at 64)";
     QVERIFY2(painted, "the window's screenshot is (nearly) blank");
     QVERIFY(image.width() >= 400 && image.height() >= 300);
+}
+
+// A link in an answer, or one opening a new window, goes to the system
+// browser; the chat stays where it is.
+void TstChatWindow::externalLinksOpenOutside()
+{
+    QTRY_VERIFY_WITH_TIMEOUT(
+        eval(u"!!document.querySelector('[data-rill-root][data-rill-connected]')"_s).toBool(), 20000);
+    UrlCatcher catcher;
+    QDesktopServices::setUrlHandler(u"https"_s, &catcher, "open");
+    // Unregistered however this test ends.
+    const auto unset = qScopeGuard([] { QDesktopServices::unsetUrlHandler(u"https"_s); });
+    const QUrl before = m_window->view()->url();
+    eval(u"location.href = 'https://example.org/from-an-answer'; true"_s);
+    QTRY_COMPARE(catcher.urls.size(), 1);
+    QCOMPARE(catcher.urls.at(0), QUrl(u"https://example.org/from-an-answer"_s));
+    eval(u"window.open('https://example.org/new-window', '_blank'); true"_s);
+    QTRY_COMPARE(catcher.urls.size(), 2);
+    QCOMPARE(catcher.urls.at(1), QUrl(u"https://example.org/new-window"_s));
+    QCOMPARE(m_window->view()->url(), before);
+    QVERIFY(eval(u"!!document.querySelector('[data-rill-root][data-rill-connected]')"_s).toBool());
+}
+
+// The window comes back at the size and place it was closed at.
+void TstChatWindow::geometryRemembered()
+{
+    m_window->resize(777, 555);
+    QTRY_COMPARE(m_window->size(), QSize(777, 555));
+    m_window->close(); // saves the geometry
+    {
+        ChatWindow again(m_window->view()->url());
+        QCOMPARE(again.size(), QSize(777, 555));
+    }
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        eval(u"!!document.querySelector('[data-rill-root][data-rill-connected]')"_s).toBool(), 10000);
 }
 
 // Ctrl+N starts a new chat, Esc stops an answer mid-stream (the partial

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <QList>
 #include <QObject>
+#include <QUrl>
 #include <QTemporaryDir>
 #include <QVariant>
 
@@ -15,6 +17,18 @@ class ChatService;
 class ConversationStore;
 }
 
+// Stands in for the system browser: QDesktopServices hands it the URLs
+// rill-chat opens externally.
+class UrlCatcher : public QObject
+{
+    Q_OBJECT
+public Q_SLOTS:
+    void open(const QUrl &url) { urls.append(url); }
+
+public:
+    QList<QUrl> urls;
+};
+
 class TstChatWindow : public QObject
 {
     Q_OBJECT
@@ -26,6 +40,8 @@ private slots:
     void initTestCase();
     void cleanupTestCase();
     void chatInTheWindowRunsToCompletion();
+    void externalLinksOpenOutside();
+    void geometryRemembered();
     void shortcuts();
 
 private:
