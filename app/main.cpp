@@ -142,7 +142,7 @@ int main(int argc, char *argv[])
         token.clear();
         if (!loopback)
             err << "rill-chat: warning: --no-auth: anyone who can reach " << address.toString()
-                << " can read and write your conversations\n";
+                << " can read and write your conversations" << Qt::endl; // the app runs on: flush now
     } else if (token.isEmpty() && (!serve || !loopback)) {
         token = Rill::Server::generateToken();
     }
@@ -154,7 +154,10 @@ int main(int argc, char *argv[])
         return 1;
     }
     QUrl url = server.url(u"/"_s);
-    if (!address.isLoopback() && address != QHostAddress::Any && address != QHostAddress::AnyIPv6)
+    // A specific address is where browsers reach us; for "any", Server::url()
+    // already names 127.0.0.1.
+    if (!address.isLoopback() && address != QHostAddress::Any && address != QHostAddress::AnyIPv4
+        && address != QHostAddress::AnyIPv6)
         url.setHost(address.toString());
     if (!token.isEmpty())
         url.setQuery(u"access="_s + token);
@@ -171,6 +174,9 @@ int main(int argc, char *argv[])
         } else {
             window = std::make_unique<ChatWindow>(url);
             window->show();
+            // The window's server is for other browsers too when asked to listen.
+            if (cli.isSet(listenOption))
+                out << "rill-chat: also serving remote browsers at " << url.toString() << Qt::endl;
         }
     };
     startup();

@@ -7,7 +7,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -348,6 +348,78 @@ describe('settings', () => {
     } finally {
       await chat.stop();
       await fake.stop();
+    }
+  });
+});
+
+describe('remote access and extras', () => {
+  test('beyond loopback a token is generated and required; --no-auth drops it with a warning', async () => {
+    const gated = await startChat(['--listen', '0.0.0.0:0', '--provider', 'demo', '--data-dir', freshDataDir()]);
+    try {
+      const url = new URL(gated.url);
+      assert.match(url.search, /^\?access=[A-Za-z0-9_-]{40,}$/, 'the printed URL carries a generated token');
+      assert.equal(await httpStatus(url.origin, '/'), 401);
+      assert.equal(await httpStatus(url.origin, `/${url.search}`), 303);
+    } finally {
+      await gated.stop();
+    }
+    const open = await startChat(['--listen', '0.0.0.0:0', '--no-auth', '--provider', 'demo', '--data-dir', freshDataDir()]);
+    try {
+      assert.equal(new URL(open.url).search, '');
+      assert.match(open.stderr(), /warning: --no-auth: anyone who can reach 0\.0\.0\.0 can read and write your conversations/);
+      assert.equal(await httpStatus(new URL(open.url).origin, '/'), 200);
+    } finally {
+      await open.stop();
+    }
+  });
+
+  test('a reasoning section shows live and stays, collapsed, with the answer', async () => {
+    const env = await chatWithFake(['--mode', 'reasoning']);
+    try {
+      const { context, page, problems } = await openChat(chromium.browser, env.chat.url);
+      await page.evaluate(() => {
+        window.__sawLiveReasoning = false;
+        new MutationObserver(() => {
+          const live = document.querySelector('#live-reasoning');
+          if (live && live.textContent.length) window.__sawLiveReasoning = true;
+        }).observe(document.body, { childList: true, subtree: true, characterData: true });
+      });
+      await send(page, 'hi');
+      await answerDone(page);
+      const reasoning = await page.$eval('.message.assistant details.reasoning', (d) => ({
+        open: d.open, text: d.querySelector('.reasoning-text').textContent,
+      }));
+      assert.deepEqual(reasoning, { open: false, text: 'The user greets me.' });
+      assert.equal(await page.evaluate(() => window.__sawLiveReasoning), true, 'shown while streaming');
+      assert.deepEqual(problems, []);
+      await context.close();
+    } finally {
+      await env.stop();
+    }
+  });
+
+  test('/logs tails the file into a bounded list: past --log-lines the oldest lines go', async () => {
+    const dataDir = freshDataDir();
+    const logFile = join(dataDir, 'app.log');
+    writeFileSync(logFile, '');
+    const chat = await startChat(['--provider', 'demo', '--data-dir', dataDir, '--log-file', logFile, '--log-lines', '5']);
+    try {
+      const context = await chromium.browser.newContext();
+      const page = await context.newPage();
+      await page.goto(`${chat.base}/logs`);
+      await page.waitForSelector('[data-rill-root][data-rill-connected]', { state: 'attached' });
+      await page.click('button[dj-click=start_tail]');
+      await page.waitForSelector('[dj-stream=logs][data-stream-active]', { state: 'attached' });
+      await new Promise((r) => setTimeout(r, 300));
+      appendFileSync(logFile, Array.from({ length: 8 }, (_, i) => `INFO line ${i + 1}\n`).join(''));
+      await page.waitForFunction(() => document.querySelector('.log-line:last-child')?.textContent === 'INFO line 8',
+        null, { timeout: 10000 });
+      await page.waitForFunction(() => document.querySelectorAll('.log-line').length === 5, null, { timeout: 10000 });
+      assert.deepEqual(await page.$$eval('.log-line', (els) => els.map((e) => e.textContent)),
+        ['INFO line 4', 'INFO line 5', 'INFO line 6', 'INFO line 7', 'INFO line 8']);
+      await context.close();
+    } finally {
+      await chat.stop();
     }
   });
 });
