@@ -374,7 +374,7 @@ describe('remote access and extras', () => {
   });
 
   test('a reasoning section shows live and stays, collapsed, with the answer', async () => {
-    const env = await chatWithFake(['--mode', 'reasoning']);
+    const env = await chatWithFake(['--mode', 'reasoning', '--delay', '60']);
     try {
       const { context, page, problems } = await openChat(chromium.browser, env.chat.url);
       await page.evaluate(() => {

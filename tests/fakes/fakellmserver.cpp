@@ -192,7 +192,8 @@ QList<FakeLlmServer::Step> FakeLlmServer::openAiSteps() const
                                                            {"delta"_L1, QJsonObject{{QLatin1StringView(key), text}}},
                                                            {"finish_reason"_L1, QJsonValue::Null}}}}});
     };
-    const auto between = m_mode == Mode::Slow ? m_tokenDelay : 0ms;
+    // Reasoning is paced too, so a thinking channel can be seen streaming.
+    const auto between = (m_mode == Mode::Slow || m_mode == Mode::Reasoning) ? m_tokenDelay : 0ms;
     QList<Step> steps;
     steps.append({Step::Kind::Chunk, ": the fake is warming up\n\n"_ba, 0ms});
     steps.append({Step::Kind::Chunk, "data: " + delta("role", u"assistant"_s) + "\r\n\r\n", 0ms});
@@ -273,7 +274,8 @@ QList<FakeLlmServer::Step> FakeLlmServer::ollamaSteps() const
             message.insert("thinking"_L1, thinking);
         return json({{"model"_L1, "fake-small"_L1}, {"created_at"_L1, "2025-01-01T00:00:00Z"_L1}, {"message"_L1, message}, {"done"_L1, false}});
     };
-    const auto between = m_mode == Mode::Slow ? m_tokenDelay : 0ms;
+    // Reasoning is paced too, so a thinking channel can be seen streaming.
+    const auto between = (m_mode == Mode::Slow || m_mode == Mode::Reasoning) ? m_tokenDelay : 0ms;
     QList<Step> steps;
     if (m_mode == Mode::Reasoning) {
         for (const QString &thought : reasoningTokens())
