@@ -90,9 +90,13 @@ int main(int argc, char *argv[])
     }
 
     QQmlEngine engine;
-    // The build tree's module first, so an uninstalled build runs as is.
-    engine.addImportPath(QCoreApplication::applicationDirPath() + u"/../qml"_s);
-    engine.addImportPath(QString::fromUtf8(RILL_QML_IMPORT_DIR));
+    // The module beside this binary: the build tree's (BUILD/bin/../qml) or
+    // the installed one (PREFIX/bin/../LIBDIR/qt6/qml), never a build
+    // tree's absolute path (an installed rill-view must not pick up a stale
+    // build). Paths added later are searched first.
+    const QDir binDir(QCoreApplication::applicationDirPath());
+    engine.addImportPath(QDir::cleanPath(binDir.filePath(u"../"_s + QString::fromUtf8(RILL_QML_INSTALL_QMLDIR))));
+    engine.addImportPath(QDir::cleanPath(binDir.filePath(u"../qml"_s)));
     for (const QString &path : cli.values(importPath))
         engine.addImportPath(path);
     QObject::connect(&engine, &QQmlEngine::quit, app.get(), &QCoreApplication::quit, Qt::QueuedConnection);
