@@ -23,14 +23,15 @@ Window {
     //! The page the window shows: the route's URL once the access gate has
     //! let it in (no ?access= left), about:blank while the server is not
     //! listening.
-    readonly property url url: view.url
+    readonly property url url: loader.item ? loader.item.url : "about:blank"
     //! True once the route's page has loaded (not yet live: the page then
     //! connects its socket, see data-rill-connected).
     readonly property bool isLoaded: d.loaded
     //! The last error (a failed load, the server's own error), or "".
     readonly property string errorString: d.error
     //! The WebEngineView, for tests and tweaks (zoom, profile, devtools).
-    readonly property alias webView: view
+    //! (null when serving headless: no browser is made then).
+    readonly property alias webView: loader.item
 
     //! The route's page has loaded.
     signal loaded()
@@ -41,17 +42,17 @@ Window {
     //! Runs \a script in the page; \a callback (optional) gets its result.
     function runJavaScript(script, callback) {
         if (callback)
-            view.runJavaScript(script, callback)
+            loader.item && loader.item.runJavaScript(script, callback)
         else
-            view.runJavaScript(script)
+            loader.item && loader.item.runJavaScript(script)
     }
     //! Loads the route again (a fresh view on the server).
-    function reload() { view.reload() }
+    function reload() { if (loader.item) loader.item.reload() }
 
     width: 1000
     height: 760
-    visible: true
-    title: view.title
+    visible: !Rill.headless
+    title: loader.item ? loader.item.title : ""
 
     function _report(message) {
         d.error = message
@@ -94,32 +95,40 @@ Window {
             window._report("no server: set LiveWindow.server to a LiveServer")
     }
 
-    WebEngineView {
-        id: view
+    // Serving headless (rill-view --serve), no browser is made at all: a
+    // hidden one would be a client of its own server, and Chromium will not
+    // start as root without flags a server does not want.
+    Loader {
+        id: loader
         anchors.fill: parent
-        url: d.target
-        onLoadingChanged: request => {
-            if (String(request.url) === "about:blank")
-                return
-            switch (request.status) {
-            case WebEngineView.LoadStartedStatus:
-                d.loaded = false
-                break
-            case WebEngineView.LoadSucceededStatus:
-                d.loaded = true
-                d.error = ""
-                window.loaded()
-                break
-            case WebEngineView.LoadFailedStatus:
-                d.loaded = false
-                window._report("cannot load " + window._bare(request.url) + ": "
-                               + window._reason(request))
-                break
+        active: !Rill.headless
+        sourceComponent: Component {
+            WebEngineView {
+                url: d.target
+                onLoadingChanged: request => {
+                    if (String(request.url) === "about:blank")
+                        return
+                    switch (request.status) {
+                    case WebEngineView.LoadStartedStatus:
+                        d.loaded = false
+                        break
+                    case WebEngineView.LoadSucceededStatus:
+                        d.loaded = true
+                        d.error = ""
+                        window.loaded()
+                        break
+                    case WebEngineView.LoadFailedStatus:
+                        d.loaded = false
+                        window._report("cannot load " + window._bare(request.url) + ": "
+                                       + window._reason(request))
+                        break
+                    }
+                }
+                onRenderProcessTerminated: (status, exitCode) => {
+                    if (status !== WebEngineView.NormalTerminationStatus)
+                        window._report("the page's renderer process ended (status " + status + ", code " + exitCode + ")")
+                }
             }
-        }
-        onRenderProcessTerminated: (status, exitCode) => {
-            if (status !== WebEngineView.NormalTerminationStatus)
-                window._report("the page's renderer process ended (status " + status + ", code " + exitCode + ")")
         }
     }
 }

@@ -16,6 +16,10 @@ namespace Rill {
 
 QmlHelpers::QmlHelpers(QJSEngine *engine, QObject *parent) : QObject(parent), m_engine(engine) {}
 
+static bool s_headless = false;
+bool QmlHelpers::isHeadless() const { return s_headless; }
+void QmlHelpers::setHeadless(bool headless) { s_headless = headless; }
+
 QmlHelpers *QmlHelpers::create(QQmlEngine *, QJSEngine *jsEngine) { return new QmlHelpers(jsEngine); }
 
 QJSValue QmlHelpers::sleep(int msec)

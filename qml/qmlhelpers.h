@@ -26,6 +26,9 @@ class RILL_QML_EXPORT QmlHelpers : public QObject
     Q_OBJECT
     QML_NAMED_ELEMENT(Rill)
     QML_SINGLETON
+    //! True when the program serves without a display (rill-view --serve):
+    //! LiveWindows then stay hidden and load nothing.
+    Q_PROPERTY(bool headless READ isHeadless CONSTANT)
 public:
     explicit QmlHelpers(QJSEngine *engine, QObject *parent = nullptr);
     static QmlHelpers *create(QQmlEngine *qmlEngine, QJSEngine *jsEngine);
@@ -45,6 +48,10 @@ public:
     Q_INVOKABLE QString tempPath(const QString &name) const;
     //! Creates the file at \a path if it does not exist; false if it cannot.
     Q_INVOKABLE bool touch(const QString &path) const;
+
+    bool isHeadless() const;
+    //! Set by the host before loading QML (rill-view does for --serve).
+    static void setHeadless(bool headless);
 
 private:
     QJSEngine *m_engine;

@@ -4,6 +4,7 @@
 // (Rill.argument("tokens") reads --tokens N).
 
 #include "qmlliveview.h"
+#include "qmlhelpers.h"
 #include "qmlserver.h"
 
 #include <rill/server.h>
@@ -48,11 +49,15 @@ int main(int argc, char *argv[])
     const bool serveOnly = wantsServeOnly(argc, argv);
     std::unique_ptr<QCoreApplication> app;
 #ifdef RILL_VIEW_WINDOW
-    if (!serveOnly) {
-        QCoreApplication::setAttribute(Qt::AA_ShareOpenGLContexts);
-        QtWebEngineQuick::initialize();
-        app = std::make_unique<QGuiApplication>(argc, argv);
-    }
+    // A GUI application even for --serve, on the offscreen platform, so a
+    // file that declares a LiveWindow loads instead of aborting (the window
+    // stays hidden: Rill.headless).
+    if (serveOnly && !qEnvironmentVariableIsSet("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    Rill::QmlHelpers::setHeadless(serveOnly);
+    QCoreApplication::setAttribute(Qt::AA_ShareOpenGLContexts);
+    QtWebEngineQuick::initialize();
+    app = std::make_unique<QGuiApplication>(argc, argv);
 #endif
     if (!app)
         app = std::make_unique<QCoreApplication>(argc, argv);

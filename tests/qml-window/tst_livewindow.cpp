@@ -5,6 +5,11 @@
 // (test-artifacts/qml-livewindow.png), and an error for a missing route.
 
 #include "tst_livewindow.h"
+#include <QScopeGuard>
+#include <QRegularExpression>
+#include <QNetworkReply>
+#include <QNetworkAccessManager>
+#include <QProcess>
 
 #include <QDir>
 #include <QImage>
@@ -148,4 +153,33 @@ void TstLiveWindow::missingRouteIsAnError()
     QVERIFY2(!message.contains(u"access="_s), qPrintable(message)); // the token stays private
     QCOMPARE(window->property("errorString").toString(), message);
     QVERIFY(!window->property("isLoaded").toBool());
+}
+
+// rill-view --serve on a file that declares a LiveWindow: it serves, and
+// makes no browser (Rill.headless), instead of failing for want of a screen.
+void TstLiveWindow::servedHeadlessWindowsStayOut()
+{
+    QProcess view;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(u"QT_QPA_PLATFORM"_s); // rill-view --serve needs no display of its own
+    env.remove(u"QTWEBENGINE_CHROMIUM_FLAGS"_s); // and must not start Chromium at all
+    view.setProcessEnvironment(env);
+    view.start(QStringLiteral(RILL_VIEW_BIN),
+               {u"--serve"_s, u"--port"_s, u"0"_s, QStringLiteral(RILL_TEST_QML_DIR) + u"/servedwithwindow.qml"_s});
+    const auto stop = qScopeGuard([&view] {
+        view.kill();
+        view.waitForFinished(5000);
+    });
+    QString out;
+    QTRY_VERIFY_WITH_TIMEOUT((out += QString::fromUtf8(view.readAllStandardOutput())).contains(u"serving http"_s), 15000);
+    static const QRegularExpression urlRe(u"serving (http://\\S+)"_s);
+    const QUrl url(urlRe.match(out).captured(1));
+    QVERIFY2(url.isValid(), qPrintable(out));
+    QNetworkAccessManager nam;
+    std::unique_ptr<QNetworkReply> reply(nam.get(QNetworkRequest(url)));
+    QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), 10000);
+    QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+    QVERIFY(reply->readAll().contains("<p id=\"n\">0</p>"));
+    QCOMPARE(view.state(), QProcess::Running);
+    QVERIFY(!QString::fromUtf8(view.readAllStandardError()).contains(u"zygote"_s));
 }

@@ -37,6 +37,7 @@ private slots:
     void clickReRenders();
     void screenshotIsNotBlank();
     void missingRouteIsAnError();
+    void servedHeadlessWindowsStayOut();
 
 private:
     QVariant eval(QObject *window, const QString &script, int timeoutMs = 10000);
