@@ -38,7 +38,7 @@ static bool wantsServeOnly(int argc, char *argv[])
         if (argv[i][0] != '-')
             return false; // FILE: what follows is the file's
         if (std::strcmp(argv[i], "--port") == 0 || std::strcmp(argv[i], "--listen") == 0
-            || std::strcmp(argv[i], "-I") == 0)
+            || std::strcmp(argv[i], "-I") == 0 || std::strcmp(argv[i], "--templates") == 0)
             ++i;
     }
     return false;
@@ -70,7 +70,11 @@ int main(int argc, char *argv[])
     const QCommandLineOption port(u"port"_s, u"Port to listen on (0: any free port)."_s, u"P"_s);
     const QCommandLineOption listen(u"listen"_s, u"Address to listen on (default 127.0.0.1)."_s, u"ADDR"_s);
     const QCommandLineOption importPath(u"I"_s, u"Adds a QML import path."_s, u"DIR"_s);
-    cli.addOptions({serve, port, listen, importPath});
+    const QCommandLineOption templates(u"templates"_s,
+                                       u"Adds a folder where a LiveView root's templates are found "
+                                       u"(the QML file's own folder always is)."_s,
+                                       u"DIR"_s);
+    cli.addOptions({serve, port, listen, importPath, templates});
     cli.addPositionalArgument(u"file"_s, u"The QML file."_s);
     cli.addPositionalArgument(u"args"_s, u"Arguments for the file (Rill.argument())."_s, u"[args...]"_s);
     cli.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsPositionalArguments);
@@ -127,6 +131,8 @@ int main(int argc, char *argv[])
         ownServer = std::make_unique<Rill::QmlServer>();
         engine.setObjectOwnership(ownServer.get(), QQmlEngine::CppOwnership);
         ownServer->server()->templateEngine().addSearchPath(QFileInfo(file).absolutePath());
+        for (const QString &dir : cli.values(templates))
+            ownServer->server()->templateEngine().addSearchPath(QDir(dir).absolutePath());
         ownServer->server()->setPageTitle(QFileInfo(file).completeBaseName());
         ownServer->addRoute(u"/"_s, &component);
         server = ownServer.get();
