@@ -81,9 +81,7 @@ QCoro::AsyncGenerator<ChatEvent> OllamaProvider::chat(ChatRequest request, Cance
         co_yield event;
         co_return;
     }
-    QJsonArray messages;
-    for (const ChatMessage &m : std::as_const(request.messages))
-        messages.append(QJsonObject{{"role"_L1, m.role}, {"content"_L1, m.content}});
+    const QJsonArray messages = Detail::messagesJson(request.messages);
     QJsonObject options;
     if (request.temperature)
         options.insert("temperature"_L1, *request.temperature);

@@ -81,9 +81,7 @@ QCoro::AsyncGenerator<ChatEvent> OpenAICompatibleProvider::chat(ChatRequest requ
         co_yield event;
         co_return;
     }
-    QJsonArray messages;
-    for (const ChatMessage &m : std::as_const(request.messages))
-        messages.append(QJsonObject{{"role"_L1, m.role}, {"content"_L1, m.content}});
+    const QJsonArray messages = Detail::messagesJson(request.messages);
     QJsonObject body{{"model"_L1, request.model}, {"messages"_L1, messages}, {"stream"_L1, true},
                      // Without it OpenAI sends no token counts in a stream; llama.cpp, vLLM and LM Studio accept it.
                      {"stream_options"_L1, QJsonObject{{"include_usage"_L1, true}}}};

@@ -266,6 +266,14 @@ ProviderError cutError()
     return ProviderError(ProviderError::Kind::Cut, u"The connection closed before the answer was complete."_s);
 }
 
+QJsonArray messagesJson(const QList<ChatMessage> &messages)
+{
+    QJsonArray out;
+    for (const ChatMessage &m : messages)
+        out.append(QJsonObject{{"role"_L1, m.role}, {"content"_L1, m.content}});
+    return out;
+}
+
 QNetworkRequest jsonRequest(const QUrl &url)
 {
     QNetworkRequest request(url);

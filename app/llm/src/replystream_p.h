@@ -7,6 +7,7 @@
 #include <rill/llm/provider.h>
 
 #include <QByteArray>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QNetworkReply>
@@ -85,6 +86,8 @@ QString errorMessageIn(const QJsonDocument &doc);
 QString seconds(std::chrono::milliseconds duration);
 
 QNetworkRequest jsonRequest(const QUrl &url);
+//! [{"role":..,"content":..}, ...]: the messages array both APIs take.
+QJsonArray messagesJson(const QList<ChatMessage> &messages);
 
 //! GETs \a url and returns the JSON body; throws ProviderError.
 QCoro::Task<QJsonDocument> fetchJson(QNetworkAccessManager *network, QNetworkRequest request, Timeouts timeouts);
