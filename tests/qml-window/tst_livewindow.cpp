@@ -5,6 +5,7 @@
 // (test-artifacts/qml-livewindow.png), and an error for a missing route.
 
 #include "tst_livewindow.h"
+#include "screenshot.h"
 #include <QScopeGuard>
 #include <QRegularExpression>
 #include <QNetworkReply>
@@ -21,25 +22,7 @@
 #include <QTest>
 
 using namespace Qt::StringLiterals;
-
-namespace {
-
-int distinctColours(const QImage &image, int cap = 64)
-{
-    QSet<QRgb> seen;
-    const QImage img = image.convertToFormat(QImage::Format_RGB32);
-    for (int y = 0; y < img.height(); ++y) {
-        const auto *line = reinterpret_cast<const QRgb *>(img.constScanLine(y));
-        for (int x = 0; x < img.width(); ++x) {
-            seen.insert(line[x]);
-            if (seen.size() >= cap)
-                return cap;
-        }
-    }
-    return int(seen.size());
-}
-
-} // namespace
+using RillTest::distinctColours;
 
 TstLiveWindow::TstLiveWindow() = default;
 TstLiveWindow::~TstLiveWindow() = default;

@@ -6,6 +6,7 @@
 // test-artifacts/rill-chat-window.png and must not be blank.
 
 #include "tst_chatwindow.h"
+#include "screenshot.h"
 
 #include "chatservice.h"
 #include "chatview.h"
@@ -30,23 +31,9 @@
 #include <QWebEngineView>
 
 using namespace Qt::StringLiterals;
+using RillTest::distinctColours;
 
 namespace {
-
-int distinctColours(const QImage &image, int cap = 64)
-{
-    QSet<QRgb> seen;
-    const QImage img = image.convertToFormat(QImage::Format_RGB32);
-    for (int y = 0; y < img.height(); ++y) {
-        const auto *line = reinterpret_cast<const QRgb *>(img.constScanLine(y));
-        for (int x = 0; x < img.width(); ++x) {
-            seen.insert(line[x]);
-            if (seen.size() >= cap)
-                return cap;
-        }
-    }
-    return int(seen.size());
-}
 
 // Runs in every document before its scripts: console errors and warnings,
 // uncaught errors and rejections land in window.__problems.

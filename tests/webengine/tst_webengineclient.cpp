@@ -3,6 +3,7 @@
 // current Chromium tests/browser drives. Mirrors tests/browser's chat and log cases.
 
 #include "tst_webengineclient.h"
+#include "screenshot.h"
 
 #include <QDir>
 #include <QFile>
@@ -21,6 +22,7 @@
 #include <algorithm>
 
 using namespace Qt::StringLiterals;
+using RillTest::distinctColours;
 
 namespace {
 
@@ -47,22 +49,6 @@ QStringList toStringList(const QJsonValue &value)
     for (const QJsonValue &v : value.toArray())
         list << v.toString();
     return list;
-}
-
-// Distinct colours in the image, counting up to `cap`.
-int distinctColours(const QImage &image, int cap = 64)
-{
-    QSet<QRgb> seen;
-    const QImage img = image.convertToFormat(QImage::Format_RGB32);
-    for (int y = 0; y < img.height(); ++y) {
-        const auto *line = reinterpret_cast<const QRgb *>(img.constScanLine(y));
-        for (int x = 0; x < img.width(); ++x) {
-            seen.insert(line[x]);
-            if (seen.size() >= cap)
-                return cap;
-        }
-    }
-    return int(seen.size());
 }
 
 const auto streamEventsJs = uR"((() => {
