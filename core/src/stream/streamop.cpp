@@ -6,9 +6,14 @@ namespace Rill {
 
 namespace {
 
-QString targetOrDefault(const QString &stream, const QString &target)
+// An op of \a kind on \a stream; an empty target means the stream's own.
+StreamOp make(StreamOp::Kind kind, const QString &stream, const QString &target)
 {
-    return target.isEmpty() ? StreamOp::defaultTarget(stream) : target;
+    StreamOp op;
+    op.kind = kind;
+    op.stream = stream;
+    op.target = target.isEmpty() ? StreamOp::defaultTarget(stream) : target;
+    return op;
 }
 
 } // namespace
@@ -29,33 +34,24 @@ QString StreamOp::defaultTarget(const QString &stream)
 
 StreamOp StreamOp::replace(const QString &stream, const QString &html, const QString &target)
 {
-    StreamOp op;
-    op.kind = Kind::Replace;
-    op.stream = stream;
-    op.target = targetOrDefault(stream, target);
+    StreamOp op = make(Kind::Replace, stream, target);
     op.html = html;
     return op;
 }
 
 StreamOp StreamOp::insert(const QString &stream, const QString &html, Kind at, const QString &target)
 {
-    StreamOp op;
     // Only append and prepend are insertions; anything else would silently
     // change meaning (a Replace drops content), so it falls back to the
     // seed's default, append.
-    op.kind = at == Kind::Prepend ? Kind::Prepend : Kind::Append;
-    op.stream = stream;
-    op.target = targetOrDefault(stream, target);
+    StreamOp op = make(at == Kind::Prepend ? Kind::Prepend : Kind::Append, stream, target);
     op.html = html;
     return op;
 }
 
 StreamOp StreamOp::text(const QString &stream, const QString &text, TextMode mode, const QString &target)
 {
-    StreamOp op;
-    op.kind = Kind::Text;
-    op.stream = stream;
-    op.target = targetOrDefault(stream, target);
+    StreamOp op = make(Kind::Text, stream, target);
     op.content = text;
     op.mode = mode;
     return op;
@@ -63,39 +59,24 @@ StreamOp StreamOp::text(const QString &stream, const QString &text, TextMode mod
 
 StreamOp StreamOp::error(const QString &stream, const QString &message, const QString &target)
 {
-    StreamOp op;
-    op.kind = Kind::Error;
-    op.stream = stream;
-    op.target = targetOrDefault(stream, target);
+    StreamOp op = make(Kind::Error, stream, target);
     op.content = message;
     return op;
 }
 
 StreamOp StreamOp::start(const QString &stream, const QString &target)
 {
-    StreamOp op;
-    op.kind = Kind::Start;
-    op.stream = stream;
-    op.target = targetOrDefault(stream, target);
-    return op;
+    return make(Kind::Start, stream, target);
 }
 
 StreamOp StreamOp::done(const QString &stream, const QString &target)
 {
-    StreamOp op;
-    op.kind = Kind::Done;
-    op.stream = stream;
-    op.target = targetOrDefault(stream, target);
-    return op;
+    return make(Kind::Done, stream, target);
 }
 
 StreamOp StreamOp::remove(const QString &stream, const QString &selector)
 {
-    StreamOp op;
-    op.kind = Kind::Delete;
-    op.stream = stream;
-    op.target = targetOrDefault(stream, selector);
-    return op;
+    return make(Kind::Delete, stream, selector);
 }
 
 StreamOp StreamOp::render(const QString &html)
