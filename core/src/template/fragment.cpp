@@ -446,60 +446,14 @@ private:
 
     bool enterBlock(const BlockNode &node, QString &out)
     {
-        ScopeGuard scope(m_state);
-        if (!m_state.blocks) {
-            BlockRef ref{&node};
-            m_state.set(u"block"_s, QVariant::fromValue(static_cast<const BlockRef *>(&ref)));
-            return search(node.body, out);
-        }
-        const BlockNode *pushed = m_state.blocks->pop(node.name);
-        const BlockNode *block = pushed ? pushed : &node;
-        BlockRef ref{block};
-        m_state.set(u"block"_s, QVariant::fromValue(static_cast<const BlockRef *>(&ref)));
-        bool found = false;
-        try {
-            found = search(block->body, out);
-        } catch (...) {
-            if (pushed)
-                m_state.blocks->push(node.name, pushed);
-            throw;
-        }
-        if (pushed)
-            m_state.blocks->push(node.name, pushed);
-        return found;
+        BlockScope scope(node, m_state);
+        return search(scope.body(), out);
     }
 
     bool enterExtends(const ExtendsNode &node, QString &out)
     {
-        auto parent = node.parent(m_state);
-        BlockContext local;
-        BlockContext *const savedBlocks = m_state.blocks;
-        const CompiledTemplate *savedTpl = m_state.tpl;
-        if (!m_state.blocks)
-            m_state.blocks = &local;
-        m_state.blocks->addBlocks(node.blocks);
-        for (const auto &n : parent->nodes) {
-            if (n->isText())
-                continue;
-            if (!dynamic_cast<const ExtendsNode *>(n.get())) {
-                QHash<QString, const BlockNode *> rootBlocks;
-                collectBlocks(parent->nodes, rootBlocks);
-                m_state.blocks->addBlocks(rootBlocks);
-            }
-            break;
-        }
-        m_state.tpl = parent.get();
-        bool found = false;
-        try {
-            found = search(parent->nodes, out);
-        } catch (...) {
-            m_state.tpl = savedTpl;
-            m_state.blocks = savedBlocks;
-            throw;
-        }
-        m_state.tpl = savedTpl;
-        m_state.blocks = savedBlocks;
-        return found;
+        ExtendsScope scope(node, m_state);
+        return search(scope.parent().nodes, out);
     }
 
     // Whether an element matching the selector appears anywhere in nodes,

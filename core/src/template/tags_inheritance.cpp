@@ -181,22 +181,27 @@ void collectBlocks(const NodeList &nodes, QHash<QString, const BlockNode *> &out
     }
 }
 
+BlockScope::BlockScope(const BlockNode &node, RenderState &state)
+    : m_ref{&node}, m_scope(state), m_state(state), m_name(node.name)
+{
+    if (state.blocks) {
+        m_pushed = state.blocks->pop(node.name);
+        if (m_pushed)
+            m_ref.node = m_pushed;
+    }
+    state.set(u"block"_s, QVariant::fromValue(static_cast<const BlockRef *>(&m_ref)));
+}
+
+BlockScope::~BlockScope()
+{
+    if (m_pushed)
+        m_state.blocks->push(m_name, m_pushed);
+}
+
 void BlockNode::render(RenderState &state) const
 {
-    ScopeGuard scope(state);
-    if (!state.blocks) {
-        BlockRef ref{this};
-        state.set(u"block"_s, QVariant::fromValue(static_cast<const BlockRef *>(&ref)));
-        renderList(body, state);
-        return;
-    }
-    const BlockNode *pushed = state.blocks->pop(name);
-    const BlockNode *block = pushed ? pushed : this;
-    BlockRef ref{block};
-    state.set(u"block"_s, QVariant::fromValue(static_cast<const BlockRef *>(&ref)));
-    renderList(block->body, state);
-    if (pushed)
-        state.blocks->push(name, pushed);
+    BlockScope scope(*this, state);
+    renderList(scope.body(), state);
 }
 
 QString renderBlockSuper(const BlockRef &ref, RenderState &state)
@@ -224,40 +229,43 @@ std::shared_ptr<const CompiledTemplate> ExtendsNode::parent(RenderState &state) 
     return loadForRender(state, *this, name, u"extends"_s);
 }
 
-void ExtendsNode::render(RenderState &state) const
+ExtendsScope::ExtendsScope(const ExtendsNode &node, RenderState &state) : m_state(state)
 {
     if (state.depth + 1 > MaxDepth)
-        state.fail(*this, u"templates extend or include each other more than %1 levels deep (a loop?)"_s.arg(MaxDepth));
-    auto parentTpl = parent(state);
-    BlockContext local;
-    BlockContext *const saved = state.blocks;
+        state.fail(node, u"templates extend or include each other more than %1 levels deep (a loop?)"_s.arg(MaxDepth));
+    m_parent = node.parent(state);
+    m_savedBlocks = state.blocks;
+    m_savedTpl = state.tpl;
     if (!state.blocks)
-        state.blocks = &local;
-    state.blocks->addBlocks(blocks);
-    for (const auto &n : parentTpl->nodes) {
+        state.blocks = &m_local;
+    state.blocks->addBlocks(node.blocks);
+    // The root of the chain (a parent that extends nothing) adds its own
+    // blocks last, as Django's ExtendsNode does.
+    for (const auto &n : m_parent->nodes) {
         if (n->isText())
             continue;
         if (!dynamic_cast<const ExtendsNode *>(n.get())) {
             QHash<QString, const BlockNode *> rootBlocks;
-            collectBlocks(parentTpl->nodes, rootBlocks);
+            collectBlocks(m_parent->nodes, rootBlocks);
             state.blocks->addBlocks(rootBlocks);
         }
         break;
     }
-    const CompiledTemplate *savedTpl = state.tpl;
     ++state.depth;
-    state.tpl = parentTpl.get();
-    try {
-        renderList(parentTpl->nodes, state);
-    } catch (...) {
-        state.tpl = savedTpl;
-        state.blocks = saved;
-        --state.depth;
-        throw;
-    }
-    state.tpl = savedTpl;
-    state.blocks = saved;
-    --state.depth;
+    state.tpl = m_parent.get();
+}
+
+ExtendsScope::~ExtendsScope()
+{
+    m_state.tpl = m_savedTpl;
+    m_state.blocks = m_savedBlocks;
+    --m_state.depth;
+}
+
+void ExtendsNode::render(RenderState &state) const
+{
+    ExtendsScope scope(*this, state);
+    renderList(scope.parent().nodes, state);
 }
 
 void renderTemplate(const CompiledTemplate &tpl, RenderState &state)

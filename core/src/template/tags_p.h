@@ -101,6 +101,47 @@ public:
     QHash<QString, const BlockNode *> blocks; // every block in body, nested ones too
 };
 
+// What rendering an {% extends %} sets up, and undoes when it goes: the
+// parent template (loaded; the nesting bounded), the block context the
+// child's blocks join, the template named in errors. Rendering and the
+// fragment search both walk a parent through it.
+class ExtendsScope
+{
+public:
+    ExtendsScope(const ExtendsNode &node, RenderState &state);
+    ~ExtendsScope();
+    ExtendsScope(const ExtendsScope &) = delete;
+    ExtendsScope &operator=(const ExtendsScope &) = delete;
+    const CompiledTemplate &parent() const { return *m_parent; }
+
+private:
+    RenderState &m_state;
+    std::shared_ptr<const CompiledTemplate> m_parent;
+    BlockContext m_local;
+    BlockContext *m_savedBlocks;
+    const CompiledTemplate *m_savedTpl;
+};
+
+// What rendering a {% block %} sets up: the most derived version of the
+// block (taken from the block context while it renders) and `block` for
+// {{ block.super }}, in a scope of its own.
+class BlockScope
+{
+public:
+    BlockScope(const BlockNode &node, RenderState &state);
+    ~BlockScope();
+    BlockScope(const BlockScope &) = delete;
+    BlockScope &operator=(const BlockScope &) = delete;
+    const NodeList &body() const { return m_ref.node->body; }
+
+private:
+    BlockRef m_ref; // before m_scope: the binding to it goes first
+    ScopeGuard m_scope;
+    RenderState &m_state;
+    const QString &m_name;
+    const BlockNode *m_pushed = nullptr;
+};
+
 // Every {% block %} in \a nodes, nested ones included (Django's get_nodes_by_type).
 void collectBlocks(const NodeList &nodes, QHash<QString, const BlockNode *> &out);
 // Renders the next block up the inheritance chain, for {{ block.super }}.

@@ -61,6 +61,7 @@ private slots:
     void fragment();
     void fragmentEqualsPagePart();
     void fragmentThroughExtends();
+    void fragmentThroughExtendsLoop();
     void elementAttribute_data();
     void elementAttribute();
     void elementAttributeThroughInclude();
@@ -145,6 +146,16 @@ void TstFragment::fragmentThroughExtends()
     r = renderFragment(child, u"{\"side\":\"s\"}"_s, u"#a"_s, files);
     QCOMPARE(r.error, QString());
     QCOMPARE(r.output, u"s"_s);
+}
+
+// A template that extends itself: the fragment search stops with the same
+// error a render gives, instead of recursing until the stack runs out.
+void TstFragment::fragmentThroughExtendsLoop()
+{
+    const QMap<QString, QString> files = {{u"loop.html"_s, u"{% extends \"loop.html\" %}"_s}};
+    const FragmentResult r = renderFragment(u"{% extends \"loop.html\" %}"_s, QString(), u"#x"_s, files);
+    QCOMPARE(r.output, NoMatch);
+    QCOMPARE(r.error, u"loop.html:1:1: templates extend or include each other more than 64 levels deep (a loop?)"_s);
 }
 
 void TstFragment::elementAttribute_data()
