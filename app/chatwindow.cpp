@@ -1,6 +1,7 @@
 #include "chatwindow.h"
 
 #include <QCloseEvent>
+#include <QLoggingCategory>
 #include <QDesktopServices>
 #include <QSettings>
 #include <QShortcut>
@@ -9,6 +10,8 @@
 #include <QWebEngineView>
 
 using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcWindow, "rill.chat.window", QtWarningMsg)
 
 namespace {
 
@@ -77,6 +80,18 @@ ChatWindow::ChatWindow(const QUrl &home, QWidget *parent) : QMainWindow(parent),
     auto *quit = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q), this);
     connect(quit, &QShortcut::activated, this, &QWidget::close);
 
+    // Said where a user looks (the terminal) when the page cannot show:
+    // a renderer that dies leaves a blank window otherwise.
+    connect(m_view, &QWebEngineView::loadFinished, this, [](bool ok) {
+        if (ok)
+            qCDebug(lcWindow) << "page loaded";
+        else
+            qCWarning(lcWindow) << "the chat page did not load";
+    });
+    connect(m_view->page(), &QWebEnginePage::renderProcessTerminated, this,
+            [](QWebEnginePage::RenderProcessTerminationStatus status, int code) {
+                qCWarning(lcWindow) << "the page's renderer process ended:" << status << "exit code" << code;
+            });
     m_view->load(home);
 }
 

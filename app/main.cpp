@@ -10,6 +10,7 @@
 // otherwise answers with a built-in offline demo.
 
 #include "chatservice.h"
+#include "cli.h"
 #include "chatview.h"
 #include "chatwindow.h"
 #include "conversationstore.h"
@@ -25,20 +26,11 @@
 #include <QStandardPaths>
 #include <QTextStream>
 
-#include <cstring>
 #include <memory>
 
 using namespace Qt::StringLiterals;
 
 namespace {
-
-bool wantsServe(int argc, char *argv[])
-{
-    for (int i = 1; i < argc; ++i)
-        if (std::strcmp(argv[i], "--serve") == 0)
-            return true;
-    return false;
-}
 
 bool parseListen(const QString &text, QHostAddress *address, quint16 *port)
 {
@@ -60,20 +52,16 @@ bool parseListen(const QString &text, QHostAddress *address, quint16 *port)
 
 int main(int argc, char *argv[])
 {
-    const bool serve = wantsServe(argc, argv);
-    std::unique_ptr<QCoreApplication> app;
-    if (serve) {
-        app = std::make_unique<QCoreApplication>(argc, argv);
-    } else {
-        QCoreApplication::setAttribute(Qt::AA_ShareOpenGLContexts);
-        app = std::make_unique<QApplication>(argc, argv);
-    }
     QCoreApplication::setOrganizationName(u"Rill"_s);
     QCoreApplication::setApplicationName(u"rill-chat"_s);
 
+    // Parsed before any application object exists: --help and --version
+    // need no display, and the kind of application depends on --serve.
     QCommandLineParser cli;
-    cli.setApplicationDescription(u"A chat client for local and hosted LLMs."_s);
-    cli.addHelpOption();
+    cli.setApplicationDescription(
+        u"A chat client for local and hosted LLMs.\n\n"
+        u"Environment: OPENAI_BASE_URL, OPENAI_API_KEY (an OpenAI-compatible server), OLLAMA_HOST;\n"
+        u"flags win over them. See rill-chat(1) and docs/rill-chat.md."_s);
     const QCommandLineOption serveOption(u"serve"_s, u"Run without a window, for remote browsers."_s);
     const QCommandLineOption listenOption(u"listen"_s, u"Address and port to listen on (--serve: 127.0.0.1:8000)."_s,
                                           u"ADDR:PORT"_s);
@@ -83,32 +71,53 @@ int main(int argc, char *argv[])
     const QCommandLineOption logOption(u"log-file"_s, u"A file the /logs page tails."_s, u"PATH"_s);
     const QCommandLineOption logLinesOption(u"log-lines"_s, u"Lines /logs keeps before dropping the oldest."_s,
                                             u"N"_s, u"1000"_s);
-    const QCommandLineOption dataOption(u"data-dir"_s, u"Where conversations are kept."_s, u"DIR"_s,
-                                        QStandardPaths::writableLocation(QStandardPaths::AppDataLocation));
+    const QCommandLineOption dataOption(u"data-dir"_s, u"Where conversations are kept."_s, u"DIR"_s);
     cli.addOptions({serveOption, listenOption, tokenOption, noAuthOption, dataOption, logOption, logLinesOption});
     Rill::Llm::ProviderConfig::addOptions(cli);
-    cli.process(*app);
-
-    QTextStream out(stdout);
-    QTextStream err(stderr);
+    Rill::Cli::parse(cli, argc, argv, Rill::Cli::Program::Gui);
+    if (!cli.positionalArguments().isEmpty())
+        Rill::Cli::usageError(u"unexpected argument '%1'"_s.arg(cli.positionalArguments().constFirst()));
 
     Rill::Llm::ProviderConfig config;
     try {
         config = Rill::Llm::ProviderConfig::fromCommandLine(cli);
     } catch (const Rill::Llm::ProviderError &e) {
-        err << "rill-chat: " << e.message() << "\n";
-        return 2;
+        Rill::Cli::usageError(e.message());
     }
-
+    const bool serve = cli.isSet(serveOption);
     QHostAddress address = QHostAddress::LocalHost;
     quint16 port = serve ? 8000 : 0;
-    if (cli.isSet(listenOption) && !parseListen(cli.value(listenOption), &address, &port)) {
-        err << "rill-chat: --listen needs ADDRESS:PORT, such as 127.0.0.1:8000, got " << cli.value(listenOption) << "\n";
-        return 2;
+    if (cli.isSet(listenOption) && !parseListen(cli.value(listenOption), &address, &port))
+        Rill::Cli::usageError(u"--listen needs ADDRESS:PORT, such as 127.0.0.1:8000, got '%1'"_s.arg(
+            cli.value(listenOption)));
+    const int maxLogLines = int(Rill::Cli::integer(cli, logLinesOption, 1, 10'000'000));
+    if (cli.isSet(noAuthOption) && !serve)
+        Rill::Cli::usageError(u"--no-auth only applies to --serve"_s);
+
+    std::unique_ptr<QCoreApplication> app;
+    if (serve) {
+        app = std::make_unique<QCoreApplication>(argc, argv);
+    } else {
+        if (!Rill::Cli::hasDisplay()) {
+            Rill::Cli::printError(
+                u"no display to open a window on (DISPLAY and WAYLAND_DISPLAY are not set).\n"
+                u"To chat from a browser instead, run:  rill-chat --serve\n"
+                u"and open the address it prints (see --help for --listen and --token)."_s);
+            return 1;
+        }
+        Rill::Cli::allowWebEngineAsRoot();
+        QCoreApplication::setAttribute(Qt::AA_ShareOpenGLContexts);
+        app = std::make_unique<QApplication>(argc, argv);
     }
 
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+
     RillChat::ConversationStore store;
-    const QString dbPath = QDir(cli.value(dataOption)).filePath(u"chats.sqlite"_s);
+    const QString dataDir = cli.isSet(dataOption)
+        ? cli.value(dataOption)
+        : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    const QString dbPath = QDir(dataDir).filePath(u"chats.sqlite"_s);
     if (!store.open(dbPath)) {
         err << "rill-chat: cannot open the chat history at " << dbPath << ": " << store.errorString() << "\n";
         return 1;
@@ -126,8 +135,9 @@ int main(int argc, char *argv[])
     server.route(u"/"_s, [&service, applySettings] { return std::make_unique<RillChat::ChatView>(&service, applySettings); });
     if (cli.isSet(logOption)) {
         const QString logPath = cli.value(logOption);
-        const int maxLines = cli.value(logLinesOption).toInt();
-        server.route(u"/logs"_s, [logPath, maxLines] { return std::make_unique<RillChat::LogView>(logPath, maxLines); });
+        server.route(u"/logs"_s, [logPath, maxLogLines] {
+            return std::make_unique<RillChat::LogView>(logPath, maxLogLines);
+        });
     }
 
     // Who may attach: the window's browser only, by a per-launch token; a
@@ -135,10 +145,6 @@ int main(int argc, char *argv[])
     const bool loopback = address.isLoopback();
     QString token = cli.value(tokenOption);
     if (cli.isSet(noAuthOption)) {
-        if (!serve) {
-            err << "rill-chat: --no-auth only applies to --serve\n";
-            return 2;
-        }
         token.clear();
         if (!loopback)
             err << "rill-chat: warning: --no-auth: anyone who can reach " << address.toString()

@@ -3,6 +3,7 @@
 // tool does for Qt Quick files. Arguments after FILE belong to the file
 // (Rill.argument("tokens") reads --tokens N).
 
+#include "cli.h"
 #include "qmlliveview.h"
 #include "qmlhelpers.h"
 #include "qmlserver.h"
@@ -23,49 +24,16 @@
 #include <QtWebEngineQuick/qtwebenginequickglobal.h>
 #endif
 
-#include <cstring>
 #include <memory>
+#include <optional>
 
 using namespace Qt::StringLiterals;
 
-static bool wantsServeOnly(int argc, char *argv[])
-{
-    // Decided before the application exists: WebEngine must be initialized
-    // before it, a headless run needs no display at all.
-    for (int i = 1; i < argc; ++i) {
-        if (std::strcmp(argv[i], "--serve") == 0)
-            return true;
-        if (argv[i][0] != '-')
-            return false; // FILE: what follows is the file's
-        if (std::strcmp(argv[i], "--port") == 0 || std::strcmp(argv[i], "--listen") == 0
-            || std::strcmp(argv[i], "-I") == 0 || std::strcmp(argv[i], "--templates") == 0)
-            ++i;
-    }
-    return false;
-}
-
 int main(int argc, char *argv[])
 {
-    const bool serveOnly = wantsServeOnly(argc, argv);
-    std::unique_ptr<QCoreApplication> app;
-#ifdef RILL_VIEW_WINDOW
-    // A GUI application even for --serve, on the offscreen platform, so a
-    // file that declares a LiveWindow loads instead of aborting (the window
-    // stays hidden: Rill.headless).
-    if (serveOnly && !qEnvironmentVariableIsSet("QT_QPA_PLATFORM"))
-        qputenv("QT_QPA_PLATFORM", "offscreen");
-    Rill::QmlHelpers::setHeadless(serveOnly);
-    QCoreApplication::setAttribute(Qt::AA_ShareOpenGLContexts);
-    QtWebEngineQuick::initialize();
-    app = std::make_unique<QGuiApplication>(argc, argv);
-#endif
-    if (!app)
-        app = std::make_unique<QCoreApplication>(argc, argv);
     QCoreApplication::setApplicationName(u"rill-view"_s);
-
     QCommandLineParser cli;
     cli.setApplicationDescription(u"Runs a QML live view (root LiveView) or server (root LiveServer)."_s);
-    cli.addHelpOption();
     const QCommandLineOption serve(u"serve"_s, u"Serve only, open no window."_s);
     const QCommandLineOption port(u"port"_s, u"Port to listen on (0: any free port)."_s, u"P"_s);
     const QCommandLineOption listen(u"listen"_s, u"Address to listen on (default 127.0.0.1)."_s, u"ADDR"_s);
@@ -77,26 +45,49 @@ int main(int argc, char *argv[])
     cli.addOptions({serve, port, listen, importPath, templates});
     cli.addPositionalArgument(u"file"_s, u"The QML file."_s);
     cli.addPositionalArgument(u"args"_s, u"Arguments for the file (Rill.argument())."_s, u"[args...]"_s);
+    // What follows FILE is the file's (Rill.argument("tokens") reads --tokens N).
     cli.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsPositionalArguments);
-    cli.process(*app);
+    // Parsed before the application exists: --help needs no display, and
+    // WebEngine must be initialized before the application.
+    Rill::Cli::parse(cli, argc, argv, Rill::Cli::Program::Gui);
+    const bool serveOnly = cli.isSet(serve);
+    std::optional<quint16> listenPort;
+    if (cli.isSet(port))
+        listenPort = Rill::Cli::port(cli, port);
+    if (cli.isSet(listen))
+        Rill::Cli::address(cli, listen);
+    if (cli.positionalArguments().isEmpty())
+        Rill::Cli::usageError(u"which QML file? (rill-view FILE.qml [--serve] [--port P])"_s);
+    const QString file = cli.positionalArguments().constFirst();
+    if (!QFileInfo::exists(file))
+        Rill::Cli::usageError(u"no such file: "_s + file);
+
+    std::unique_ptr<QCoreApplication> app;
+#ifdef RILL_VIEW_WINDOW
+    // A GUI application even for --serve, on the offscreen platform, so a
+    // file that declares a LiveWindow loads instead of aborting (the window
+    // stays hidden: Rill.headless).
+    if (serveOnly && !qEnvironmentVariableIsSet("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    if (!serveOnly && !Rill::Cli::hasDisplay()) {
+        Rill::Cli::printError(u"no display to open a window on (DISPLAY and WAYLAND_DISPLAY are not set).\n"
+                              u"To serve the view to browsers instead, run: rill-view --serve "_s + file);
+        return 1;
+    }
+    if (!serveOnly)
+        Rill::Cli::allowWebEngineAsRoot();
+    Rill::QmlHelpers::setHeadless(serveOnly);
+    QCoreApplication::setAttribute(Qt::AA_ShareOpenGLContexts);
+    QtWebEngineQuick::initialize();
+    app = std::make_unique<QGuiApplication>(argc, argv);
+#else
+    if (!serveOnly)
+        Rill::Cli::usageError(u"built without Qt WebEngine: no window; use --serve"_s);
+    app = std::make_unique<QCoreApplication>(argc, argv);
+#endif
 
     QTextStream out(stdout);
     QTextStream err(stderr);
-    if (cli.positionalArguments().isEmpty()) {
-        err << "rill-view: which QML file? (rill-view FILE.qml [--serve] [--port P])\n";
-        return 2;
-    }
-    const QString file = cli.positionalArguments().constFirst();
-    if (!QFileInfo::exists(file)) {
-        err << "rill-view: no such file: " << file << "\n";
-        return 2;
-    }
-    if (!serveOnly && !cli.isSet(serve)) {
-#ifndef RILL_VIEW_WINDOW
-        err << "rill-view: built without Qt WebEngine; use --serve\n";
-        return 2;
-#endif
-    }
 
     QQmlEngine engine;
     // The module beside this binary: the build tree's (BUILD/bin/../qml) or
@@ -104,7 +95,7 @@ int main(int argc, char *argv[])
     // tree's absolute path (an installed rill-view must not pick up a stale
     // build). Paths added later are searched first.
     const QDir binDir(QCoreApplication::applicationDirPath());
-    engine.addImportPath(QDir::cleanPath(binDir.filePath(u"../"_s + QString::fromUtf8(RILL_QML_INSTALL_QMLDIR))));
+    engine.addImportPath(QDir::cleanPath(binDir.filePath(u"../"_s + QString::fromUtf8(RILL_INSTALL_QMLDIR))));
     engine.addImportPath(QDir::cleanPath(binDir.filePath(u"../qml"_s)));
     for (const QString &path : cli.values(importPath))
         engine.addImportPath(path);
@@ -137,8 +128,8 @@ int main(int argc, char *argv[])
         ownServer->addRoute(u"/"_s, &component);
         server = ownServer.get();
     }
-    if (cli.isSet(port))
-        server->setPort(cli.value(port).toInt());
+    if (listenPort)
+        server->setPort(*listenPort);
     if (cli.isSet(listen))
         server->setAddress(cli.value(listen));
     if (!server->start()) {

@@ -3,6 +3,7 @@
 //   /logs  the live log viewer, tailing --log-file
 
 #include "chatview.h"
+#include "cli.h"
 #include "logview.h"
 
 #include <rill/server.h>
@@ -18,12 +19,10 @@ using namespace Qt::StringLiterals;
 
 int main(int argc, char *argv[])
 {
-    QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(u"rill-examples"_s);
 
     QCommandLineParser cli;
     cli.setApplicationDescription(u"Serves the seed's LLM chat (/chat) and log viewer (/logs)."_s);
-    cli.addHelpOption();
     const QCommandLineOption port(u"port"_s, u"Port to listen on (0: any free port)."_s, u"P"_s, u"8000"_s);
     const QCommandLineOption listen(u"listen"_s, u"Address to listen on."_s, u"ADDR"_s, u"127.0.0.1"_s);
     const QCommandLineOption tokens(u"tokens"_s, u"Tokens per chat answer."_s, u"N"_s, u"200"_s);
@@ -33,52 +32,37 @@ int main(int argc, char *argv[])
                                      QDir::temp().filePath(u"rill-examples.log"_s));
     const QCommandLineOption interval(u"batch-interval"_s, u"Stream batching interval in ms."_s, u"MS"_s, u"16"_s);
     cli.addOptions({port, listen, tokens, rate, failAfter, logFile, interval});
-    cli.process(app);
+    Rill::Cli::parse(cli, argc, argv);
 
-    QTextStream err(stderr);
     TokenSourceOptions options;
-    bool ok = true;
-    options.tokens = cli.value(tokens).toInt(&ok);
-    if (!ok || options.tokens < 0) {
-        err << "rill-examples: --tokens needs a number >= 0\n";
-        return 2;
-    }
-    options.tokensPerSecond = cli.value(rate).toDouble(&ok);
-    if (!ok || options.tokensPerSecond <= 0) {
-        err << "rill-examples: --tokens-per-second needs a number > 0\n";
-        return 2;
-    }
-    if (cli.isSet(failAfter)) {
-        options.failAfter = cli.value(failAfter).toInt(&ok);
-        if (!ok || options.failAfter < 0) {
-            err << "rill-examples: --fail-after needs a number >= 0\n";
-            return 2;
-        }
-    }
+    options.tokens = int(Rill::Cli::integer(cli, tokens, 0, 100'000'000));
+    options.tokensPerSecond = Rill::Cli::number(cli, rate);
+    if (cli.isSet(failAfter))
+        options.failAfter = int(Rill::Cli::integer(cli, failAfter, 0, 100'000'000));
+    const int batchInterval = int(Rill::Cli::integer(cli, interval, 0, 10'000));
+    const QHostAddress address = Rill::Cli::address(cli, listen);
+    const quint16 listenPort = Rill::Cli::port(cli, port);
+
+    QCoreApplication app(argc, argv);
     const QString logPath = cli.value(logFile);
     if (!QFile::exists(logPath)) {
         QFile create(logPath);
         if (!create.open(QIODevice::WriteOnly)) {
-            err << "rill-examples: cannot create " << logPath << ": " << create.errorString() << "\n";
-            return 2;
+            Rill::Cli::printError(u"cannot create "_s + logPath + u": "_s + create.errorString());
+            return 1;
         }
     }
 
     Rill::Server server;
     server.setPageTitle(u"Rill examples"_s);
-    server.setBatchInterval(cli.value(interval).toInt());
+    server.setBatchInterval(batchInterval);
     server.templateEngine().addSearchPath(u":/examples/templates"_s);
     server.route(u"/chat"_s, [options] { return std::make_unique<ChatView>(options); });
     server.route(u"/logs"_s, [logPath] { return std::make_unique<LogView>(logPath); });
 
-    const QHostAddress address(cli.value(listen));
-    if (address.isNull()) {
-        err << "rill-examples: --listen needs an IP address, got " << cli.value(listen) << "\n";
-        return 2;
-    }
-    if (!server.listen(address, quint16(cli.value(port).toUInt()))) {
-        err << "rill-examples: cannot listen on " << cli.value(listen) << ":" << cli.value(port) << ": "
-            << server.errorString() << "\n";
+    if (!server.listen(address, listenPort)) {
+        Rill::Cli::printError(u"cannot listen on %1:%2: %3"_s.arg(address.toString()).arg(listenPort).arg(
+            server.errorString()));
         return 1;
     }
     QTextStream out(stdout);

@@ -30,15 +30,30 @@ void ProviderConfig::addOptions(QCommandLineParser &parser)
     parser.addOption({u"ollama-host"_s, u"Ollama server (overrides OLLAMA_HOST)."_s, u"host"_s});
 }
 
+// A server address from a flag: http or https with a host, or a clear error.
+static void checkServerUrl(const QUrl &url, const QString &flag, const QString &given)
+{
+    if (!url.isValid() || (url.scheme() != u"http"_s && url.scheme() != u"https"_s) || url.host().isEmpty())
+        throw ProviderError(ProviderError::Kind::Connection,
+                            u"--%1 needs an http:// or https:// address such as http://127.0.0.1:8080/v1, got \"%2\""_s
+                                .arg(flag, given));
+}
+
 ProviderConfig ProviderConfig::fromCommandLine(const QCommandLineParser &parser, const QProcessEnvironment &env)
 {
     ProviderConfig config = fromEnvironment(env);
-    if (parser.isSet(u"openai-base-url"_s))
-        config.openAiBaseUrl = QUrl::fromUserInput(parser.value(u"openai-base-url"_s));
+    if (parser.isSet(u"openai-base-url"_s)) {
+        const QString given = parser.value(u"openai-base-url"_s);
+        config.openAiBaseUrl = QUrl::fromUserInput(given);
+        checkServerUrl(config.openAiBaseUrl, u"openai-base-url"_s, given);
+    }
     if (parser.isSet(u"api-key"_s))
         config.apiKey = parser.value(u"api-key"_s);
-    if (parser.isSet(u"ollama-host"_s))
-        config.ollamaHost = OllamaProvider::hostUrl(parser.value(u"ollama-host"_s));
+    if (parser.isSet(u"ollama-host"_s)) {
+        const QString given = parser.value(u"ollama-host"_s);
+        config.ollamaHost = OllamaProvider::hostUrl(given);
+        checkServerUrl(config.ollamaHost, u"ollama-host"_s, given);
+    }
     if (parser.isSet(u"provider"_s)) {
         const QString name = parser.value(u"provider"_s).toLower();
         if (name == u"auto"_s)

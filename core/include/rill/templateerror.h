@@ -23,7 +23,9 @@ namespace Rill {
 class RILL_CORE_EXPORT TemplateError
 {
 public:
-    enum class Kind { None, Syntax, Render, NotFound };
+    //! Unreadable: the file is there but cannot be read (permissions, a
+    //! folder, an I/O error); NotFound: no search path has it.
+    enum class Kind { None, Syntax, Render, NotFound, Unreadable };
 
     TemplateError() = default;
     TemplateError(Kind kind, QString templateName, int line, int column, QString message);

@@ -49,7 +49,7 @@ std::shared_ptr<const CompiledTemplate> loadForRender(RenderState &state, const 
     auto tpl = state.tpl->loader->load(name.v.toString());
     if (!tpl->isValid()) {
         const TemplateError &e = tpl->error;
-        if (e.kind() == TemplateError::Kind::NotFound)
+        if (e.kind() == TemplateError::Kind::NotFound || e.kind() == TemplateError::Kind::Unreadable)
             state.fail(node, e.message());
         throw TemplateException{e};
     }

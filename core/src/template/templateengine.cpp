@@ -193,8 +193,19 @@ struct TemplateEngine::Private final : TemplateLoader
             const QString path = dir.endsWith(u'/') ? QString(dir + name) : QString(dir + u'/' + name);
             QFile file(path);
             const QFileInfo info(path);
-            if (!info.isFile() || !file.open(QIODevice::ReadOnly))
+            if (!info.exists())
                 continue;
+            if (!info.isFile() || !file.open(QIODevice::ReadOnly)) {
+                // There, but not for us: say so rather than "not found",
+                // which would send the author looking in the wrong place.
+                auto tpl = std::make_shared<CompiledTemplate>();
+                tpl->name = name;
+                tpl->error = TemplateError(TemplateError::Kind::Unreadable, name, 0, 0,
+                                           u"template '%1' cannot be read from %2: %3"_s.arg(
+                                               name, path, info.isFile() ? file.errorString() : u"not a file"_s));
+                entry.tpl = tpl;
+                return entry;
+            }
             const QByteArray bytes = file.readAll();
             entry.path = path;
             entry.modified = info.lastModified();

@@ -5,6 +5,8 @@
 // Prints the page to stdout. On error prints "NAME:LINE:COL: message" to
 // stderr and exits with 1 (template error) or 2 (usage, unreadable context).
 
+#include "cli.h"
+
 #include <rill/json.h>
 #include <rill/templatecontext.h>
 #include <rill/templateengine.h>
@@ -20,12 +22,10 @@ using namespace Qt::StringLiterals;
 
 int main(int argc, char *argv[])
 {
-    QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(u"rill-render"_s);
 
     QCommandLineParser cli;
     cli.setApplicationDescription(u"Renders a Django-language template with Rill's engine."_s);
-    cli.addHelpOption();
     const QCommandLineOption dirOption(u"dir"_s, u"Directory to load templates from (repeatable)."_s, u"DIR"_s);
     const QCommandLineOption contextOption(u"context"_s, u"JSON file with the context object ('-' for stdin)."_s,
                                            u"FILE"_s);
@@ -35,14 +35,13 @@ int main(int argc, char *argv[])
     cli.addOption(contextOption);
     cli.addOption(fragmentOption);
     cli.addPositionalArgument(u"name"_s, u"Template name, relative to --dir."_s);
-    cli.process(app);
+    Rill::Cli::parse(cli, argc, argv);
+    QCoreApplication app(argc, argv);
 
     QTextStream err(stderr);
     const QStringList names = cli.positionalArguments();
-    if (names.size() != 1) {
-        err << "rill-render: give exactly one template name (see --help)\n";
-        return 2;
-    }
+    if (names.size() != 1)
+        Rill::Cli::usageError(u"give exactly one template name"_s);
 
     Rill::TemplateContext context;
     if (cli.isSet(contextOption)) {
