@@ -31,3 +31,17 @@ function(rill_add_test_area area)
       ENVIRONMENT "QT_QPA_PLATFORM=offscreen;RILL_SOURCE_DIR=${PROJECT_SOURCE_DIR};${ARG_ENVIRONMENT}")
   endforeach()
 endfunction()
+
+# The RUNPATH of a binary installed outside the program and library folders
+# (the QML plugin in LIBDIR/qt6/qml/Rill): relative, back to LIBDIR. None
+# under the prefix /usr, where the loader finds LIBDIR by itself (see the
+# top-level CMakeLists.txt).
+#   rill_install_rpath(RillQmlplugin ${RILL_INSTALL_QMLDIR}/Rill)
+function(rill_install_rpath target installed_in)
+  if(CMAKE_INSTALL_PREFIX STREQUAL "/usr")
+    set_target_properties(${target} PROPERTIES INSTALL_RPATH "") # Qt gives plugins one of its own
+    return()
+  endif()
+  file(RELATIVE_PATH rel "${CMAKE_INSTALL_PREFIX}/${installed_in}" "${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_LIBDIR}")
+  set_target_properties(${target} PROPERTIES INSTALL_RPATH "$ORIGIN/${rel}")
+endfunction()
