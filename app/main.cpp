@@ -72,7 +72,13 @@ int main(int argc, char *argv[])
     const QCommandLineOption logLinesOption(u"log-lines"_s, u"Lines /logs keeps before dropping the oldest."_s,
                                             u"N"_s, u"1000"_s);
     const QCommandLineOption dataOption(u"data-dir"_s, u"Where conversations are kept."_s, u"DIR"_s);
-    cli.addOptions({serveOption, listenOption, tokenOption, noAuthOption, dataOption, logOption, logLinesOption});
+    const QCommandLineOption originOption(
+        u"allow-origin"_s,
+        u"An origin browsers reach rill-chat through, besides its own address (repeatable), such as "
+        u"https://chat.example.org behind a TLS proxy. Implies an access token."_s,
+        u"ORIGIN"_s);
+    cli.addOptions({serveOption, listenOption, tokenOption, noAuthOption, dataOption, logOption, logLinesOption,
+                    originOption});
     Rill::Llm::ProviderConfig::addOptions(cli);
     Rill::Cli::parse(cli, argc, argv, Rill::Cli::Program::Gui);
     if (!cli.positionalArguments().isEmpty())
@@ -93,6 +99,16 @@ int main(int argc, char *argv[])
     const int maxLogLines = int(Rill::Cli::integer(cli, logLinesOption, 1, 10'000'000));
     if (cli.isSet(noAuthOption) && !serve)
         Rill::Cli::usageError(u"--no-auth only applies to --serve"_s);
+    QStringList allowedOrigins;
+    for (const QString &origin : cli.values(originOption)) {
+        const QUrl url(origin, QUrl::StrictMode);
+        if (!url.isValid() || (url.scheme() != u"http"_s && url.scheme() != u"https"_s) || url.host().isEmpty()
+            || !url.path().isEmpty() || url.hasQuery() || url.hasFragment())
+            Rill::Cli::usageError(u"--allow-origin needs an origin such as https://chat.example.org or "
+                                  u"http://10.0.0.5:8000 (scheme, host, optional port; no path), got '%1'"_s
+                                      .arg(origin));
+        allowedOrigins.append(url.toString(QUrl::FullyEncoded));
+    }
 
     std::unique_ptr<QCoreApplication> app;
     if (serve) {
@@ -141,8 +157,11 @@ int main(int argc, char *argv[])
     }
 
     // Who may attach: the window's browser only, by a per-launch token; a
-    // remote browser beyond loopback only with the printed token.
-    const bool loopback = address.isLoopback();
+    // remote browser beyond loopback only with the printed token. Behind a
+    // proxy (--allow-origin) we listen on loopback but serve the world: a
+    // token too.
+    const bool loopback = address.isLoopback() && allowedOrigins.isEmpty();
+    server.setAllowedOrigins(allowedOrigins);
     QString token = cli.value(tokenOption);
     if (cli.isSet(noAuthOption)) {
         token.clear();
@@ -173,10 +192,15 @@ int main(int argc, char *argv[])
     auto startup = [&]() -> QCoro::Task<> {
         co_await applySettings(config);
         Rill::Llm::Provider *provider = service.provider();
-        out << "rill-chat: " << provider->displayName() << (provider->isDemo() ? " (offline demo)" : "")
+        out << "rill-chat: " << provider->displayName()
             << Qt::endl;
         if (serve) {
             out << "rill-chat: serving " << url.toString() << Qt::endl;
+            for (const QString &origin : allowedOrigins) {
+                QUrl through(origin + u'/');
+                through.setQuery(url.query());
+                out << "rill-chat: through " << origin << ": " << through.toString() << Qt::endl;
+            }
         } else {
             window = std::make_unique<ChatWindow>(url);
             window->show();
