@@ -2,6 +2,8 @@
 
 #include <QCloseEvent>
 #include <QLoggingCategory>
+#include <QNetworkCookie>
+#include <QWebEngineCookieStore>
 #include <QDesktopServices>
 #include <QSettings>
 #include <QShortcut>
@@ -62,7 +64,8 @@ private:
 
 } // namespace
 
-ChatWindow::ChatWindow(const QUrl &home, QWidget *parent) : QMainWindow(parent), m_view(new QWebEngineView(this))
+ChatWindow::ChatWindow(const QUrl &home, const QByteArray &accessCookie, QWidget *parent)
+    : QMainWindow(parent), m_view(new QWebEngineView(this))
 {
     setWindowTitle(u"Rill Chat"_s);
     m_view->setPage(new ChatPage(home, m_view));
@@ -92,6 +95,12 @@ ChatWindow::ChatWindow(const QUrl &home, QWidget *parent) : QMainWindow(parent),
             [](QWebEnginePage::RenderProcessTerminationStatus status, int code) {
                 qCWarning(lcWindow) << "the page's renderer process ended:" << status << "exit code" << code;
             });
+    for (QNetworkCookie cookie : QNetworkCookie::parseCookies(accessCookie)) {
+        cookie.setDomain(home.host());
+        cookie.setPath(u"/"_s);
+        cookie.setHttpOnly(true);
+        m_view->page()->profile()->cookieStore()->setCookie(cookie, home);
+    }
     m_view->load(home);
 }
 

@@ -13,8 +13,10 @@ class ChatWindow : public QMainWindow
 {
     Q_OBJECT
 public:
-    //! \a home is the chat page, with its per-launch access token.
-    explicit ChatWindow(const QUrl &home, QWidget *parent = nullptr);
+    //! \a home is the chat page; \a accessCookie ("name=value", from
+    //! Rill::Server::accessCookie()) lets the window in when the server has
+    //! an access token, without the token or a code in its address.
+    explicit ChatWindow(const QUrl &home, const QByteArray &accessCookie = {}, QWidget *parent = nullptr);
 
     QWebEngineView *view() const { return m_view; }
 

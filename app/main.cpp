@@ -178,35 +178,49 @@ int main(int argc, char *argv[])
             << "\n";
         return 1;
     }
-    QUrl url = server.url(u"/"_s);
-    // A specific address is where browsers reach us; for "any", Server::url()
-    // already names 127.0.0.1.
-    if (!address.isLoopback() && address != QHostAddress::Any && address != QHostAddress::AnyIPv4
-        && address != QHostAddress::AnyIPv6)
-        url.setHost(address.toString());
-    if (!token.isEmpty())
-        url.setQuery(u"access="_s + token);
+    // Where browsers reach us: a specific address as it is; for "any",
+    // Server::url() names 127.0.0.1. With a token, printed links carry a
+    // one-time code (a link left in a browser's history opens nothing).
+    auto link = [&](const QString &origin = {}) {
+        QUrl url = server.accessUrl(u"/"_s);
+        if (!origin.isEmpty()) {
+            QUrl through(origin + u'/');
+            through.setQuery(url.query());
+            return through;
+        }
+        if (!address.isLoopback() && address != QHostAddress::Any && address != QHostAddress::AnyIPv4
+            && address != QHostAddress::AnyIPv6)
+            url.setHost(address.toString());
+        return url;
+    };
+    auto printAccess = [&] {
+        if (token.isEmpty())
+            return;
+        out << "rill-chat: each link above opens one browser; for more, open the address and enter the access token "
+            << token << Qt::endl;
+    };
 
     std::unique_ptr<ChatWindow> window;
     // The provider first (discovery takes a moment), then the window.
     auto startup = [&]() -> QCoro::Task<> {
         co_await applySettings(config);
         Rill::Llm::Provider *provider = service.provider();
-        out << "rill-chat: " << provider->displayName()
-            << Qt::endl;
+        out << "rill-chat: " << provider->displayName() << Qt::endl;
         if (serve) {
-            out << "rill-chat: serving " << url.toString() << Qt::endl;
-            for (const QString &origin : allowedOrigins) {
-                QUrl through(origin + u'/');
-                through.setQuery(url.query());
-                out << "rill-chat: through " << origin << ": " << through.toString() << Qt::endl;
-            }
+            out << "rill-chat: serving " << link().toString() << Qt::endl;
+            for (const QString &origin : allowedOrigins)
+                out << "rill-chat: through " << origin << ": " << link(origin).toString() << Qt::endl;
+            printAccess();
         } else {
-            window = std::make_unique<ChatWindow>(url);
+            // The window gets the access cookie directly: no token or code
+            // in its address.
+            window = std::make_unique<ChatWindow>(server.url(u"/"_s), server.accessCookie());
             window->show();
             // The window's server is for other browsers too when asked to listen.
-            if (cli.isSet(listenOption))
-                out << "rill-chat: also serving remote browsers at " << url.toString() << Qt::endl;
+            if (cli.isSet(listenOption)) {
+                out << "rill-chat: also serving remote browsers at " << link().toString() << Qt::endl;
+                printAccess();
+            }
         }
     };
     startup();

@@ -84,13 +84,8 @@ QUrl QmlServer::pageUrl(const QString &path) const
 {
     if (!m_server->isListening())
         return QUrl();
-    QUrl url = m_server->url(path);
-    if (!m_server->accessToken().isEmpty()) {
-        QUrlQuery query(url);
-        query.addQueryItem(u"access"_s, m_server->accessToken());
-        url.setQuery(query);
-    }
-    return url;
+    // With a token: a one-time link (Server::accessUrl()), never the token.
+    return m_server->accessUrl(path);
 }
 
 void QmlServer::addRoute(const QString &path, QQmlComponent *component) { m_extraRoutes.append({path, component}); }

@@ -97,7 +97,8 @@ public:
 
     //! Listens now; false (and errorOccurred()) when it cannot.
     Q_INVOKABLE bool start();
-    //! The URL of \a path, with ?access=TOKEN when a token is required.
+    //! The URL of \a path; with a token set, it carries a one-time access
+    //! code (Server::accessUrl()), never the token.
     Q_INVOKABLE QUrl pageUrl(const QString &path = QStringLiteral("/")) const;
     //! A new random access token.
     Q_INVOKABLE QString generateToken() const;

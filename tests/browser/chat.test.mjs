@@ -11,7 +11,7 @@ import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { launchBrowser, startChat, startFakeLlm, openChat } from './support.mjs';
+import { launchBrowser, startChat, startFakeLlm, openChat, loginChat } from './support.mjs';
 
 let chromium;
 const dataDirs = [];
@@ -67,18 +67,25 @@ describe('access token', () => {
   test('no token and a wrong token get a 401 page and no socket; the right one gets a cookie and a working chat that a second browser watches live', async () => {
     const chat = await startChat(['--token', 'T0k3n', '--provider', 'demo', '--data-dir', freshDataDir()]);
     try {
-      assert.match(chat.url, /^http:\/\/127\.0\.0\.1:\d+\/\?access=T0k3n$/);
+      // The printed link carries a one-time code, never the token; the
+      // token is printed for the access form.
+      assert.match(chat.url, /^http:\/\/127\.0\.0\.1:\d+\/\?access=[A-Za-z0-9_-]{40,}$/);
+      assert.ok(!chat.url.includes('T0k3n'));
       assert.notEqual(new URL(chat.url).port, '0', 'the printed URL carries the bound port');
+      await chat.waitForLine(/enter the access token T0k3n/);
 
-      // No token, and a wrong one: a 401 page, no view, no socket.
-      for (const [query, title] of [['', 'Access token required'], ['?access=wrong', 'Wrong access token']]) {
+      // No cookie, a wrong code, and the token in the URL: the access form
+      // (401), no view, no socket, no cookie.
+      for (const [query, title] of [['', 'Access token required'], ['?access=wrong', 'Link already used'],
+        ['?access=T0k3n', 'Link already used']]) {
         const context = await chromium.browser.newContext();
         const page = await context.newPage();
         const sockets = [];
         page.on('websocket', (ws) => sockets.push(ws.url()));
         const response = await page.goto(`${chat.base}/${query}`);
         assert.equal(response.status(), 401, query);
-        assert.equal(await page.title(), title);
+        assert.match(await page.title(), new RegExp(`^${title}`));
+        assert.ok(await page.isVisible('form input[type=password][name=token]'));
         assert.equal(await page.$('[data-rill-root]'), null);
         assert.deepEqual(sockets, []);
         assert.deepEqual(await context.cookies(), []);
@@ -89,7 +96,8 @@ describe('access token', () => {
       assert.equal(await httpStatus(chat.base, '/rill/socket', upgrade), 403);
       assert.equal(await httpStatus(chat.base, '/rill/socket?access=T0k3n', upgrade), 403);
 
-      // The right token: traded for an HttpOnly cookie, dropped from the URL.
+      // The link: its code traded for an HttpOnly cookie (derived, not the
+      // token), dropped from the URL.
       const first = await openChat(chromium.browser, chat.url, {
         contextOptions: { permissions: ['clipboard-read', 'clipboard-write'] } });
       const redirect = first.response.request().redirectedFrom();
@@ -97,8 +105,18 @@ describe('access token', () => {
       assert.equal(first.page.url(), `${chat.base}/`);
       const cookies = await first.context.cookies();
       assert.equal(cookies.length, 1);
-      assert.equal(cookies[0].name, 'rill_access');
+      assert.equal(cookies[0].name, `rill_access_${new URL(chat.base).port}`);
       assert.equal(cookies[0].httpOnly, true);
+      assert.equal(cookies[0].sameSite, 'Strict');
+      assert.ok(!cookies[0].value.includes('T0k3n'));
+      // The same link again (say, from the history): spent.
+      {
+        const context = await chromium.browser.newContext();
+        const page = await context.newPage();
+        assert.equal((await page.goto(chat.url)).status(), 401);
+        assert.match(await page.title(), /^Link already used/);
+        await context.close();
+      }
 
       // The demo says what it is.
       assert.match(await first.page.innerText('.sidebar > .provider'), /Offline demo/);
@@ -109,8 +127,9 @@ describe('access token', () => {
       const conversation = await first.page.$eval('.conv.active button.open', (b) => b.dataset.id);
       assert.match(conversation, /^\d+$/);
 
-      // A second browser (cookies of its own) opens the conversation mid-answer.
-      const second = await openChat(chromium.browser, chat.url);
+      // A second browser (cookies of its own) gets in with the token, by
+      // the access form, and opens the conversation mid-answer.
+      const second = await loginChat(chromium.browser, chat.base, 'T0k3n');
       await second.page.click(`.conv button.open[data-id="${conversation}"]`);
       await second.page.waitForSelector('#live-answer', { timeout: 10000 });
       const early = (await liveText(second.page)).length;
@@ -357,7 +376,8 @@ describe('remote access and extras', () => {
     const gated = await startChat(['--listen', '0.0.0.0:0', '--provider', 'demo', '--data-dir', freshDataDir()]);
     try {
       const url = new URL(gated.url);
-      assert.match(url.search, /^\?access=[A-Za-z0-9_-]{40,}$/, 'the printed URL carries a generated token');
+      assert.match(url.search, /^\?access=[A-Za-z0-9_-]{40,}$/, 'the printed URL carries a one-time code');
+      assert.match(gated.stdout(), /enter the access token [A-Za-z0-9_-]{40,}/);
       assert.equal(await httpStatus(url.origin, '/'), 401);
       assert.equal(await httpStatus(url.origin, `/${url.search}`), 303);
     } finally {

@@ -1,6 +1,7 @@
 // Shared by the browser tests: start rill-examples on a free port, and a
 // headless Chromium configured as the brief says.
 
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join, dirname } from 'node:path';
@@ -155,15 +156,31 @@ export async function startFakeLlm(args = []) {
   return { ...handle, url, waitForAbort: (n = 1, timeout) => handle.waitForLine(new RegExp(`aborted ${n}\\b`), timeout) };
 }
 
+// As a person with the token (not a link): the access form, then the chat.
+export async function loginChat(browser, base, token, options = {}) {
+  const chat = await openChatPage(browser, base, options);
+  assert.equal(chat.response.status(), 401);
+  await chat.page.fill('form input[name=token]', token);
+  await Promise.all([chat.page.waitForNavigation(), chat.page.click('form button[type=submit]')]);
+  await chat.page.waitForSelector('[data-rill-root][data-rill-connected]', { timeout: 10000 });
+  return chat;
+}
+
 // A chat page in its own browser context (cookies of its own), failing on
 // console and page errors. Resolves once its socket is connected.
-export async function openChat(browser, url, { contextOptions = {}, viewport } = {}) {
+export async function openChat(browser, url, options = {}) {
+  const chat = await openChatPage(browser, url, options);
+  await chat.page.waitForSelector('[data-rill-root][data-rill-connected]', { timeout: 10000 });
+  return chat;
+}
+
+async function openChatPage(browser, url, { contextOptions = {}, viewport } = {}) {
   const context = await browser.newContext({ viewport: viewport ?? { width: 1100, height: 760 }, ...contextOptions });
   const page = await context.newPage();
   const problems = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  // 401 of the access form is the point of some tests, not a problem.
+  page.on('console', (m) => { if (m.type() === 'error' && !/status of 401/.test(m.text())) problems.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   const response = await page.goto(url);
-  await page.waitForSelector('[data-rill-root][data-rill-connected]', { timeout: 10000 });
   return { context, page, problems, response };
 }

@@ -100,8 +100,9 @@ printf '{"items": ["a", "<b>"]}' > "$work/test-templates/ctx.json"
 printf '{%% for i in items %%}<li>{{ i }}</li>{%% endfor %%}' > "$work/test-templates/list.html"
 out="$("$root/usr/bin/rill-render" --dir "$work/test-templates" --context "$work/test-templates/ctx.json" list.html)"
 [ "$out" = "<li>a</li><li>&lt;b&gt;</li>" ] && ok "packaged rill-render renders" || fail "rill-render printed: $out"
-ldd "$root/usr/bin/rill-render" | grep -q "$root/usr/lib/$multiarch/librillcore.so.0.1" \
-  || fail "rill-render does not load the packaged librillcore"
+libs="$(ldd "$root/usr/bin/rill-render")"
+echo "$libs" | grep -q "$root/usr/lib/$multiarch/librillcore.so.0.1" \
+  || { echo "$libs" >&2; fail "rill-render does not load the packaged librillcore"; }
 "$root/usr/bin/rill-render" --version | grep -qx "rill-render ${version%-*}" || fail "rill-render --version"
 
 log="$work/rill-view.log"

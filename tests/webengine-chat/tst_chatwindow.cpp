@@ -84,10 +84,8 @@ void TstChatWindow::initTestCase()
     const QString token = Rill::Server::generateToken();
     m_server->setAccessToken(token);
     QVERIFY2(m_server->listen(QHostAddress::LocalHost, 0), qPrintable(m_server->errorString()));
-    QUrl url = m_server->url(u"/"_s);
-    url.setQuery(u"access="_s + token);
-
-    m_window = std::make_unique<ChatWindow>(url);
+    // The window is handed the access cookie: no token or code in its URL.
+    m_window = std::make_unique<ChatWindow>(m_server->url(u"/"_s), m_server->accessCookie());
     QWebEngineScript recorder;
     recorder.setName(u"record-problems"_s);
     recorder.setSourceCode(recordProblemsJs);

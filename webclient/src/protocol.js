@@ -63,6 +63,8 @@ export const ErrorCode = Object.freeze({
   HANDLER_FAILED: 'handler_failed',
   RENDER_FAILED: 'render_failed',
   UNKNOWN_SESSION: 'unknown_session',
+  RATE_LIMITED: 'rate_limited',
+  BUSY: 'busy',
   NOT_JOINED: 'not_joined',
 });
 

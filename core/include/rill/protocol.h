@@ -50,7 +50,9 @@ public:
         HandlerFailed,
         RenderFailed,
         UnknownSession,
-        NotJoined
+        NotJoined,
+        RateLimited, //!< more events than ServerLimits allows; the event was dropped
+        Busy,        //!< too many handlers running in this session; the event was dropped
     };
     Q_ENUM(ErrorCode)
 

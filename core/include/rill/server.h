@@ -7,6 +7,7 @@
 #include <QStringList>
 #include <QUrl>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 
@@ -14,6 +15,51 @@ namespace Rill {
 
 class LiveView;
 class TemplateEngine;
+
+/*!
+  What one server lets browsers (and anything else that connects) make it
+  do. Every byte from a socket is bounded before it is buffered; every stage
+  has a timeout. The defaults suit a desktop app or a small site; raise them
+  for bigger ones. docs/security.md explains each.
+
+  \code
+  Rill::ServerLimits limits = server.limits();
+  limits.maxMessageBytes = 16 * 1024 * 1024;   // events carrying pasted images
+  limits.eventsPerSecond = 50;
+  server.setLimits(limits);
+  \endcode
+*/
+struct RILL_CORE_EXPORT ServerLimits
+{
+    // ---- requests
+    qsizetype maxRequestHeadBytes = 16 * 1024;  //!< request line + headers; beyond: 431
+    qsizetype maxRequestBodyBytes = 4 * 1024;   //!< beyond: 413, before reading it
+    std::chrono::milliseconds requestTimeout{10'000}; //!< to receive a whole request; beyond: 408, closed
+    std::chrono::milliseconds idleTimeout{60'000};    //!< a kept-alive connection with no request
+
+    // ---- WebSockets
+    qsizetype maxMessageBytes = 1024 * 1024;    //!< a client message (event); beyond: closed (1009)
+    std::chrono::milliseconds joinTimeout{10'000}; //!< from the upgrade to the join frame
+    std::chrono::milliseconds socketIdleTimeout{90'000}; //!< nothing heard (the client pings every 30 s)
+    //! A socket with more than this queued gets its stream ops merged
+    //! (texts joined, replaces superseding) until it drains.
+    qsizetype sendQueueLowWater = 64 * 1024;
+    //! Queued plus held output beyond this drops the socket; the page
+    //! reconnects and resumes (docs/protocol.md, "Resuming").
+    qsizetype sendQueueLimit = 8 * 1024 * 1024;
+
+    // ---- connections
+    int maxConnections = 10'000;            //!< all connections; beyond: refused at once
+    int maxConnectionsPerAddress = 256;     //!< per remote address; loopback is not counted
+
+    // ---- per session
+    double eventsPerSecond = 20;            //!< sustained; beyond: an error frame, the event dropped
+    int eventBurst = 60;                    //!< events allowed at once above the rate
+    int maxConcurrentHandlers = 8;          //!< running at once; beyond: an error frame
+    int maxFailedLoginsPerMinute = 10;      //!< per remote address, for the access token form
+
+    bool operator==(const ServerLimits &) const = default;
+};
 
 /*!
   Serves live views over HTTP and one WebSocket per page, on one port.
@@ -69,10 +115,35 @@ public:
     void setBatchInterval(int msec);
     int batchInterval() const;
 
-    //! Origins accepted for WebSocket handshakes besides the page's own
-    //! (an Origin equal to "http://" + the request's Host header).
+    /*!
+      Origins accepted for WebSocket handshakes besides the page's own (an
+      Origin whose host and port are the request's Host header), such as
+      "https://chat.example.org" behind a TLS proxy. Their hosts are also
+      allowed Host headers (see setAllowedHosts()).
+    */
     void setAllowedOrigins(const QStringList &origins);
     QStringList allowedOrigins() const;
+
+    /*!
+      Host names (with or without ":port") browsers may reach this server
+      by, besides IP addresses and "localhost", which are always accepted.
+      Any other Host header is refused (421): a page on another site whose
+      name an attacker points at 127.0.0.1 ("DNS rebinding") cannot read or
+      drive views. "*" accepts every name.
+    */
+    void setAllowedHosts(const QStringList &hosts);
+    QStringList allowedHosts() const;
+
+    //! Limits on what clients can make the server do (see ServerLimits).
+    void setLimits(const ServerLimits &limits);
+    ServerLimits limits() const;
+
+    /*!
+      Serves the files under \a directory (a folder, or a Qt resource path
+      such as ":/app/static") at \a urlPrefix ("/static/"), read-only, with
+      content types from their extensions. Paths with ".." are refused.
+    */
+    void addStaticFiles(const QString &urlPrefix, const QString &directory);
 
     //! How long a session waits for its page to (re)connect before it ends.
     void setReconnectGrace(int msec);
@@ -80,15 +151,29 @@ public:
 
     /*!
       Requires \a token from every browser (empty: no gate, the default).
-      A browser presents it once as `?access=TOKEN` on any page; the server
-      answers with a cookie and a redirect to the same URL without it, so the
-      token leaves the address bar. Pages without a valid cookie or token get
-      401, WebSocket handshakes 403. The client's own files stay public.
+      A browser without the access cookie gets a form (401) asking for the
+      token; posting it sets the cookie. The cookie holds a value derived
+      from the token (HMAC), never the token, and is HttpOnly, SameSite=Strict
+      and Secure behind TLS. WebSocket handshakes without it get 403. The
+      client's own files stay public.
+
+      accessUrl() makes a link that lets one browser in without typing the
+      token: it carries a one-time code, not the token, so a link left in a
+      browser's history lets nobody in.
     */
     void setAccessToken(const QString &token);
     QString accessToken() const;
     //! A new random token, suitable for setAccessToken().
     static QString generateToken();
+    /*!
+      url(\a path), plus `?access=CODE` when a token is set: CODE lets the
+      first browser that presents it in (it then gets the cookie) and is
+      spent; unused codes expire after an hour.
+    */
+    QUrl accessUrl(const QString &path = QStringLiteral("/"));
+    //! The cookie (name=value) that access grants, for an embedded browser
+    //! that is handed it directly; empty without a token.
+    QByteArray accessCookie() const;
 
     //! The page's <title>.
     void setPageTitle(const QString &title);

@@ -83,8 +83,28 @@ public:
     bool isActive() const;
     //! Milliseconds by now() until the current interval ends (0 if overdue); -1 when idle.
     qint64 remainingTime() const;
-    //! Ops queued for the next flush, counted before coalescing.
+    //! Ops queued for the next flush (adjacent texts are joined as they arrive).
     qsizetype pendingCount() const;
+    //! Characters of text and HTML queued, roughly the bytes a flush would send.
+    qsizetype pendingSize() const;
+
+    /*!
+      While paused the batcher queues, merging as it goes (texts join,
+      replaces drop what they overwrite), but never flushes; resume() flushes
+      what was queued at once. A consumer that cannot take more pauses it:
+      Rill::Server does while a socket's peer reads slower than the view
+      streams, so that peer's memory stays bounded and nothing is lost.
+    */
+    void setPaused(bool paused);
+    bool isPaused() const;
+
+    /*!
+      Whether the batcher runs a timer of its own (the default). Without
+      one, whoever owns it calls poll() once remainingTime() has passed;
+      Rill::Server drives all its sessions' batchers from one shared tick
+      that way.
+    */
+    void setTimerEnabled(bool enabled);
 
     //! Replaces the time source; an empty function restores the monotonic default.
     void setClock(Clock clock);

@@ -84,6 +84,8 @@ constexpr CodeName codeNames[] = {
     {Protocol::ErrorCode::RenderFailed, "render_failed"},
     {Protocol::ErrorCode::UnknownSession, "unknown_session"},
     {Protocol::ErrorCode::NotJoined, "not_joined"},
+    {Protocol::ErrorCode::RateLimited, "rate_limited"},
+    {Protocol::ErrorCode::Busy, "busy"},
 };
 
 const char *opName(Kind kind)

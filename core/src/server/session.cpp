@@ -1,9 +1,11 @@
 #include "session_p.h"
 
+#include "../net/connection_p.h"
+#include "ticker_p.h"
+
 #include <rill/templateerror.h>
 
 #include <QLoggingCategory>
-#include <QWebSocket>
 
 using namespace Qt::StringLiterals;
 
@@ -11,10 +13,32 @@ Q_LOGGING_CATEGORY(lcSession, "rill.server.session", QtWarningMsg)
 
 namespace Rill::detail {
 
-Session::Session(QString token, std::unique_ptr<LiveView> view, int batchInterval, QObject *parent)
-    : QObject(parent), m_token(std::move(token)), m_view(std::move(view))
+QString printable(QStringView text, qsizetype max)
+{
+    QString out;
+    const qsizetype n = std::min(text.size(), max);
+    out.reserve(n + 16);
+    for (qsizetype i = 0; i < n; ++i) {
+        const QChar c = text[i];
+        if (c.unicode() < 0x20 || c.unicode() == 0x7f || (c.unicode() >= 0x80 && c.unicode() < 0xa0)
+            || c.unicode() == 0x2028 || c.unicode() == 0x2029)
+            out += u"\\x%1"_s.arg(uint(c.unicode()), 2, 16, QChar(u'0'));
+        else
+            out += c;
+    }
+    if (text.size() > max)
+        out += u"… (%1 more characters)"_s.arg(text.size() - max);
+    return out;
+}
+
+Session::Session(QString token, std::unique_ptr<LiveView> view, const ServerLimits *limits, int batchInterval,
+                 Ticker *ticker, QObject *parent)
+    : QObject(parent), m_token(std::move(token)), m_view(std::move(view)), m_limits(limits), m_ticker(ticker)
 {
     m_batcher.setInterval(batchInterval);
+    m_batcher.setTimerEnabled(false); // the server's ticker polls it
+    m_eventTokens = m_limits->eventBurst;
+    m_eventTokensAt = monotonicMsecs();
     connect(m_view.get(), &LiveView::streamOp, this, &Session::onViewOp);
     connect(m_view.get(), &LiveView::renderFailed, this, [this](const QString &message) {
         sendError(Protocol::ErrorCode::RenderFailed, message, std::nullopt);
@@ -24,8 +48,9 @@ Session::Session(QString token, std::unique_ptr<LiveView> view, int batchInterva
 
 Session::~Session()
 {
-    if (m_socket)
-        m_socket->close();
+    m_ticker->cancel(this);
+    if (m_connection)
+        m_connection->closeWebSocket(WebSocket::GoingAway, "the session ended");
     if (m_running->count > 0) {
         // A handler is suspended in a co_await on the view; deleting the view
         // would resume it into freed memory. The server's engine may go next.
@@ -82,6 +107,24 @@ void Session::onViewOp(const StreamOp &op)
         break;
     }
     m_batcher.enqueue(op);
+    if (m_batcher.isPaused())
+        checkBackpressure();
+    else
+        schedulePoll();
+}
+
+void Session::schedulePoll()
+{
+    // Only a batcher holding ops needs its interval's end: an idle one
+    // finds out it is idle at the next enqueue by itself.
+    if (m_pollScheduled || m_batcher.pendingCount() == 0 || m_batcher.isPaused())
+        return;
+    m_pollScheduled = true;
+    m_ticker->schedule(this, monotonicMsecs() + std::max<qint64>(m_batcher.remainingTime(), 0), [this] {
+        m_pollScheduled = false;
+        if (!m_batcher.poll() && m_batcher.pendingCount() > 0) // early: not yet over by the batcher's clock
+            schedulePoll();
+    });
 }
 
 void Session::onFlushed(const QList<StreamOp> &ops)
@@ -92,6 +135,7 @@ void Session::onFlushed(const QList<StreamOp> &ops)
         m_seq = std::visit([](const auto &f) { return f.seq; }, frame);
         record(m_seq, Protocol::encode(frame));
     }
+    schedulePoll();
 }
 
 void Session::sendFrame(Protocol::ServerFrame frame)
@@ -102,8 +146,10 @@ void Session::sendFrame(Protocol::ServerFrame frame)
 
 void Session::record(qint64 seq, QByteArray bytes)
 {
-    if (m_socket)
-        m_socket->sendTextMessage(QString::fromUtf8(bytes));
+    if (m_connection) {
+        m_connection->sendText(bytes);
+        checkBackpressure();
+    }
     m_ringBytes += bytes.size();
     m_ring.emplace_back(seq, std::move(bytes));
     // Bounded in frames and in bytes: render frames carry whole pages. The
@@ -112,6 +158,37 @@ void Session::record(qint64 seq, QByteArray bytes)
         m_ringBytes -= m_ring.front().second.size();
         m_ring.pop_front();
     }
+}
+
+void Session::checkBackpressure()
+{
+    Connection *c = m_connection.data();
+    if (!c)
+        return;
+    const qsizetype queued = c->queuedBytes();
+    if (queued + m_batcher.pendingSize() > m_limits->sendQueueLimit) {
+        // Too far behind to catch up by merging: drop the socket. The page
+        // reconnects and resumes from what it applied.
+        qCInfo(lcSession) << "dropping a connection" << queued << "bytes behind";
+        m_connection.clear();
+        c->closeWebSocket(WebSocket::PolicyViolation, "too far behind: reconnect to resume");
+        m_batcher.setPaused(false);
+        Q_EMIT socketLost();
+        return;
+    }
+    if (queued > m_limits->sendQueueLowWater && !m_batcher.isPaused()) {
+        m_batcher.setPaused(true);
+        c->setReadingPaused(true);
+    }
+}
+
+void Session::connectionDrained(Connection *connection)
+{
+    if (connection != m_connection || !m_batcher.isPaused())
+        return;
+    connection->setReadingPaused(false);
+    m_batcher.setPaused(false); // flushes what merged meanwhile
+    schedulePoll();
 }
 
 void Session::sendControl(Protocol::ServerFrame frame)
@@ -123,39 +200,29 @@ void Session::sendControl(Protocol::ServerFrame frame)
 
 void Session::sendError(Protocol::ErrorCode code, const QString &message, std::optional<qint64> ref)
 {
-    qCWarning(lcSession).noquote() << Protocol::errorCodeName(code) << message;
+    qCWarning(lcSession).noquote() << Protocol::errorCodeName(code) << printable(message, 500);
     sendControl(Protocol::Error{0, code, message, ref});
 }
 
-void Session::attach(QWebSocket *socket, qint64 lastSeq)
+void Session::attach(Connection *connection, qint64 lastSeq)
 {
-    // Ops still queued become frames now, before the new socket is bound:
-    // bound, it would get them live ahead of the replay below and then again
-    // inside it.
+    // Ops still queued become frames now, before the new connection is
+    // bound: bound, it would get them live ahead of the replay below and
+    // then again inside it.
+    m_batcher.setPaused(false);
     m_batcher.flushNow();
-    if (m_socket && m_socket != socket) {
-        // Unbound first: a server-side close() emits disconnected() at once,
-        // which must neither clear m_socket under us nor report the session's
-        // socket as lost (it is replaced, not lost).
-        QWebSocket *old = m_socket.data();
-        m_socket.clear();
-        old->close(QWebSocketProtocol::CloseCodeNormal, u"replaced by a newer connection"_s);
-        old->deleteLater();
+    if (m_connection && m_connection != connection) {
+        Connection *old = m_connection.data();
+        m_connection.clear(); // replaced, not lost
+        old->closeWebSocket(WebSocket::Normal, "replaced by a newer connection");
     }
-    m_socket = socket;
-    connect(socket, &QWebSocket::disconnected, this, [this, socket] {
-        if (m_socket == socket) {
-            m_socket.clear();
-            Q_EMIT socketLost();
-        }
-        socket->deleteLater();
-    });
+    m_connection = connection;
     const bool haveAllMissed = lastSeq >= 0 && lastSeq <= m_seq
                                && (lastSeq == m_seq || (!m_ring.empty() && m_ring.front().first <= lastSeq + 1));
     if (haveAllMissed) {
         for (const auto &[seq, bytes] : m_ring)
             if (seq > lastSeq)
-                socket->sendTextMessage(QString::fromUtf8(bytes));
+                connection->sendText(bytes);
         sendFrame(Protocol::Mount{0, std::nullopt});
         return;
     }
@@ -165,6 +232,41 @@ void Session::attach(QWebSocket *socket, qint64 lastSeq)
     sendFrame(Protocol::Mount{0, error.isError() ? std::nullopt : std::optional<QString>(html)});
 }
 
+void Session::connectionClosed(Connection *connection)
+{
+    if (connection != m_connection)
+        return;
+    m_connection.clear();
+    m_batcher.setPaused(false); // frames go to the ring while nobody listens
+    schedulePoll();
+    Q_EMIT socketLost();
+}
+
+bool Session::admitEvent(const Protocol::Event &event)
+{
+    const qint64 now = monotonicMsecs();
+    m_eventTokens = std::min<double>(m_limits->eventBurst,
+                                     m_eventTokens + double(now - m_eventTokensAt) * m_limits->eventsPerSecond / 1000.0);
+    m_eventTokensAt = now;
+    if (m_eventTokens < 1) {
+        sendError(Protocol::ErrorCode::RateLimited,
+                  u"event '%1' dropped: more than %2 events per second"_s.arg(printable(event.event, 80))
+                      .arg(m_limits->eventsPerSecond),
+                  event.ref);
+        return false;
+    }
+    if (m_running->count >= m_limits->maxConcurrentHandlers) {
+        sendError(Protocol::ErrorCode::Busy,
+                  u"event '%1' dropped: %2 handlers are already running in this page"_s
+                      .arg(printable(event.event, 80))
+                      .arg(m_running->count),
+                  event.ref);
+        return false;
+    }
+    m_eventTokens -= 1;
+    return true;
+}
+
 void Session::handleFrame(const Protocol::ClientFrame &frame)
 {
     if (const auto *event = std::get_if<Protocol::Event>(&frame)) {
@@ -172,10 +274,13 @@ void Session::handleFrame(const Protocol::ClientFrame &frame)
             QStringList names = m_view->handlerNames();
             names.sort();
             sendError(Protocol::ErrorCode::UnknownEvent,
-                      u"no handler for event '%1'; this view handles: %2"_s.arg(event->event, names.join(u", "_s)),
+                      u"no handler for event '%1'; this view handles: %2"_s.arg(printable(event->event, 80),
+                                                                              names.join(u", "_s)),
                       event->ref);
             return;
         }
+        if (!admitEvent(*event))
+            return;
         // Detached on purpose: the session keeps reading frames while it runs.
         runHandler(event->event, event->params, event->ref);
         return;

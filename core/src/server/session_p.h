@@ -2,38 +2,51 @@
 
 // One page's live connection: its view, its batcher, the frames it sent
 // (kept in a bounded ring so a reconnecting page can catch up) and its
-// socket while one is attached.
+// connection while one is attached. It keeps slow readers cheap: while its
+// connection holds more than the low-water mark of unsent bytes, the batcher
+// is paused (stream ops merge instead of piling up as frames) and the
+// connection is not read (a peer that does not read cannot make work
+// either); beyond the queue limit the connection is dropped and the page
+// resumes when it reconnects.
+
+#include "../net/connection_p.h"
 
 #include <rill/liveview.h>
 #include <rill/protocol.h>
+#include <rill/server.h>
 #include <rill/streambatcher.h>
 
 #include <QHash>
 #include <QPointer>
-#include <QTimer>
 
 #include <deque>
 #include <memory>
 
-class QWebSocket;
-
 namespace Rill::detail {
+
+class Ticker;
 
 class Session : public QObject
 {
     Q_OBJECT
 public:
-    Session(QString token, std::unique_ptr<LiveView> view, int batchInterval, QObject *parent);
+    Session(QString token, std::unique_ptr<LiveView> view, const ServerLimits *limits, int batchInterval,
+            Ticker *ticker, QObject *parent);
     ~Session() override;
 
     const QString &token() const { return m_token; }
     LiveView *view() const { return m_view.get(); }
-    bool hasSocket() const { return !m_socket.isNull(); }
+    bool hasConnection() const { return !m_connection.isNull(); }
+    Connection *connection() const { return m_connection.data(); }
     bool isBusy() const { return m_running->count > 0; }
     qint64 lastSeq() const { return m_seq; }
 
-    //! Binds \a socket (replacing any earlier one) and catches it up from \a lastSeq.
-    void attach(QWebSocket *socket, qint64 lastSeq);
+    //! Binds \a connection (replacing any earlier one) and catches it up from \a lastSeq.
+    void attach(Connection *connection, qint64 lastSeq);
+    //! The bound connection is gone (its peer closed, or it was dropped).
+    void connectionClosed(Connection *connection);
+    //! The bound connection's send queue emptied.
+    void connectionDrained(Connection *connection);
     //! Handles one client frame other than join.
     void handleFrame(const Protocol::ClientFrame &frame);
     //! Sends an error frame in this session's sequence.
@@ -53,21 +66,30 @@ Q_SIGNALS:
 private:
     void onViewOp(const StreamOp &op);
     void onFlushed(const QList<StreamOp> &ops);
+    void schedulePoll();
     void sendFrame(Protocol::ServerFrame frame);
-    // Sends (when a socket is bound) and keeps the frame for replay.
+    // Sends (when a connection is bound) and keeps the frame for replay.
     void record(qint64 seq, QByteArray bytes);
+    void checkBackpressure();
     void sendControl(Protocol::ServerFrame frame); // after everything queued
     void sendError(Protocol::ErrorCode code, const QString &message, std::optional<qint64> ref);
+    bool admitEvent(const Protocol::Event &event);
     QCoro::Task<> runHandler(QString event, QVariantMap params, qint64 ref);
 
     QString m_token;
     std::unique_ptr<LiveView> m_view;
+    const ServerLimits *m_limits;
+    Ticker *m_ticker;
     StreamBatcher m_batcher;
-    QPointer<QWebSocket> m_socket;
+    bool m_pollScheduled = false;
+    QPointer<Connection> m_connection;
     qint64 m_seq = 0;
     std::deque<std::pair<qint64, QByteArray>> m_ring;
     qsizetype m_ringBytes = 0;
     QHash<QString, QString> m_activeStreams; // target -> stream, between start and done/error
+    // Token bucket for events (ServerLimits::eventsPerSecond, eventBurst).
+    double m_eventTokens = 0;
+    qint64 m_eventTokensAt = 0;
     // Shared with the coroutines of running handlers (and mount), which
     // outlive the session when it is destroyed under them (the server going
     // away mid-stream): the view then stays alive, as `orphan`, until the
@@ -80,5 +102,9 @@ private:
     };
     std::shared_ptr<Running> m_running = std::make_shared<Running>();
 };
+
+//! \a text made safe for a log line: control characters (newlines, ANSI
+//! escapes) shown as \xNN, cut to \a max characters with a note of the rest.
+QString printable(QStringView text, qsizetype max = 120);
 
 } // namespace Rill::detail

@@ -77,6 +77,8 @@ public:
 
     void arm(qint64 at)
     {
+        if (!timerEnabled)
+            return;
         // Never 0 ms while the clock says "not yet": a fake clock that does
         // not move would otherwise spin the event loop.
         timer.start(int(std::clamp<qint64>(deadline - at, 1, std::numeric_limits<int>::max())));
@@ -93,10 +95,39 @@ public:
     QTimer timer;
     QElapsedTimer elapsed;
     Clock clock;
+    // Queues \a op behind what is pending, joining it to the last text
+    // when that gives the same page; while paused (when the queue can grow
+    // long) it also compacts now and then, so held text costs its size once.
+    void append(const StreamOp &op)
+    {
+        pendingChars += op.html.size() + op.content.size();
+        if (!pending.isEmpty() && mergeText(pending.last(), op))
+            return;
+        pending.append(op);
+        if (paused && pending.size() >= compactAt) {
+            pending = StreamBatcher::coalesce(pending);
+            pendingChars = 0;
+            for (const StreamOp &p : std::as_const(pending))
+                pendingChars += p.html.size() + p.content.size();
+            compactAt = std::max<qsizetype>(256, pending.size() * 2);
+        }
+    }
+
+    QList<StreamOp> takePending()
+    {
+        pendingChars = 0;
+        compactAt = 256;
+        return StreamBatcher::coalesce(std::exchange(pending, {}));
+    }
+
     QList<StreamOp> pending;
+    qsizetype pendingChars = 0;
+    qsizetype compactAt = 256;
     qint64 deadline = 0;
     int interval = 16;
     bool active = false;
+    bool paused = false;
+    bool timerEnabled = true;
 };
 
 StreamBatcher::StreamBatcher(QObject *parent) : QObject(parent), d(std::make_unique<Private>(this))
@@ -144,6 +175,40 @@ qsizetype StreamBatcher::pendingCount() const
     return d->pending.size();
 }
 
+qsizetype StreamBatcher::pendingSize() const
+{
+    return d->pendingChars;
+}
+
+void StreamBatcher::setPaused(bool paused)
+{
+    if (d->paused == paused)
+        return;
+    d->paused = paused;
+    if (paused) {
+        d->timer.stop();
+        return;
+    }
+    // Resuming: what waited goes now, and a new interval starts.
+    if (d->pending.isEmpty())
+        return;
+    const QList<StreamOp> batch = d->takePending();
+    d->startInterval(d->now());
+    Q_EMIT flushed(batch);
+}
+
+bool StreamBatcher::isPaused() const
+{
+    return d->paused;
+}
+
+void StreamBatcher::setTimerEnabled(bool enabled)
+{
+    d->timerEnabled = enabled;
+    if (!enabled)
+        d->timer.stop();
+}
+
 void StreamBatcher::setClock(Clock clock)
 {
     d->clock = std::move(clock);
@@ -161,12 +226,16 @@ qint64 StreamBatcher::now() const
 
 void StreamBatcher::enqueue(const StreamOp &op)
 {
+    if (d->paused) {
+        d->append(op);
+        return;
+    }
     // The timer may be overdue (a busy event loop, or a test that moved its
     // clock): what was queued before goes first, and only then may this op
     // count as the first after idle.
     poll();
     if (d->active) {
-        d->pending.append(op);
+        d->append(op);
         return;
     }
     d->startInterval(d->now());
@@ -178,13 +247,13 @@ void StreamBatcher::flushNow()
 {
     if (d->pending.isEmpty())
         return;
-    const QList<StreamOp> batch = coalesce(std::exchange(d->pending, {}));
+    const QList<StreamOp> batch = d->takePending();
     Q_EMIT flushed(batch);
 }
 
 bool StreamBatcher::poll()
 {
-    if (!d->active)
+    if (!d->active || d->paused)
         return false;
     const qint64 at = d->now();
     if (at < d->deadline)
@@ -194,7 +263,7 @@ bool StreamBatcher::poll()
         d->timer.stop();
         return true;
     }
-    const QList<StreamOp> batch = coalesce(std::exchange(d->pending, {}));
+    const QList<StreamOp> batch = d->takePending();
     // State first: a slot connected to flushed() may enqueue, or delete us.
     d->startInterval(at);
     qCDebug(lcBatcher) << "flush of" << batch.size() << "ops";

@@ -24,6 +24,8 @@ private slots:
     void websocketOrigin();
     void accessToken_data();
     void accessToken();
+    void accessCodeIsSpent();
+    void loginForm();
     void accessTokenWebSocket();
 
 private:
@@ -33,7 +35,7 @@ private:
 
 void TstServerHttp::init()
 {
-    QTest::failOnWarning(QRegularExpression(u"^(?!refused WebSocket from origin )"_s));
+    QTest::failOnWarning(QRegularExpression(u"^(?!refused WebSocket from origin |wrong access token from )"_s));
     m_nam.setProxy(QNetworkProxy::NoProxy);
     m_server = std::make_unique<Rill::Server>();
     m_server->route<TestView>(u"/view"_s);
@@ -55,9 +57,11 @@ void TstServerHttp::page()
     const HttpResult r = httpGet(m_nam, m_server->url(u"/view"_s));
     QCOMPARE(r.status, 200);
     QCOMPARE(r.contentType, QByteArray("text/html; charset=utf-8"));
-    const QByteArray host = "127.0.0.1:" + QByteArray::number(m_server->port());
-    QCOMPARE(r.csp, "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-                    "img-src 'self' data:; connect-src 'self' ws://" + host + " wss://" + host);
+    // Nothing from the Host header in it, no inline styles allowed
+    // wholesale, no framing by other sites.
+    QCOMPARE(r.csp, "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+                    "font-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; "
+                    "frame-ancestors 'none'");
     QVERIFY(r.body.contains("<div data-rill-root data-rill-token=\""));
     QVERIFY(r.body.contains(R"(<script type="module" src="/rill/client/rill.js"></script>)"));
     QVERIFY(r.body.contains("<title>Rill</title>"));
@@ -153,7 +157,11 @@ void TstServerHttp::websocketOrigin_data()
 
     QTest::newRow("same origin") << u"SAME"_s << QStringList() << true;
     QTest::newRow("foreign origin") << u"http://evil.example"_s << QStringList() << false;
-    QTest::newRow("same host, https") << u"https://SAME"_s << QStringList() << false;
+    // A TLS proxy passing the Host on: the browser is on https, same host.
+    QTest::newRow("same host, https") << u"https://SAME"_s << QStringList() << true;
+    QTest::newRow("same host, another port") << u"http://127.0.0.1:1"_s << QStringList() << false;
+    QTest::newRow("null origin") << u"null"_s << QStringList() << false;
+    QTest::newRow("not http") << u"file://SAME"_s << QStringList() << false;
     QTest::newRow("localhost is another origin") << u"http://localhost:PORT"_s << QStringList() << false;
     QTest::newRow("allowed origin") << u"http://localhost:3000"_s << QStringList{u"http://localhost:3000"_s} << true;
     QTest::newRow("same origin with others allowed") << u"SAME"_s << QStringList{u"http://localhost:3000"_s}
@@ -170,7 +178,7 @@ void TstServerHttp::websocketOrigin()
     const QString hostPort = u"127.0.0.1:%1"_s.arg(m_server->port());
     if (origin == u"SAME"_s)
         origin = u"http://"_s + hostPort;
-    origin.replace(u"https://SAME"_s, u"https://"_s + hostPort).replace(u"PORT"_s, QString::number(m_server->port()));
+    origin.replace(u"://SAME"_s, u"://"_s + hostPort).replace(u"PORT"_s, QString::number(m_server->port()));
     m_server->setAllowedOrigins(allowed);
     QCOMPARE(m_server->allowedOrigins(), allowed);
 
@@ -198,7 +206,8 @@ void TstServerHttp::websocketOrigin()
 }
 
 // The whole response head of a request written byte for byte.
-static QByteArray rawHead(quint16 port, const QByteArray &requestLine, const QByteArray &extraHeaders = {})
+static QByteArray rawHead(quint16 port, const QByteArray &requestLine, const QByteArray &extraHeaders = {},
+                          const QByteArray &body = {})
 {
     QTcpSocket socket;
     socket.setProxy(QNetworkProxy::NoProxy);
@@ -206,7 +215,7 @@ static QByteArray rawHead(quint16 port, const QByteArray &requestLine, const QBy
     if (!socket.waitForConnected(WaitMs))
         return {};
     socket.write(requestLine + "\r\nHost: 127.0.0.1:" + QByteArray::number(port) + "\r\n" + extraHeaders
-                 + "Connection: close\r\n\r\n");
+                 + "Connection: close\r\n\r\n" + body);
     QByteArray response;
     QObject context;
     QObject::connect(&socket, &QTcpSocket::readyRead, &context, [&] { response += socket.readAll(); });
@@ -220,27 +229,44 @@ void TstServerHttp::accessToken_data()
     QTest::addColumn<QByteArray>("request");
     QTest::addColumn<QByteArray>("headers");
     QTest::addColumn<QByteArrayList>("expectedHead"); // lines the head must contain
+    QTest::addColumn<QByteArrayList>("absentFromHead");
 
-    QTest::newRow("no token") << QByteArray("GET /view HTTP/1.1") << QByteArray()
-                              << QByteArrayList{"HTTP/1.1 401"};
-    QTest::newRow("wrong token") << QByteArray("GET /view?access=nope HTTP/1.1") << QByteArray()
-                                 << QByteArrayList{"HTTP/1.1 401"};
-    QTest::newRow("wrong cookie") << QByteArray("GET /view HTTP/1.1") << QByteArray("Cookie: rill_access=nope\r\n")
-                                  << QByteArrayList{"HTTP/1.1 401"};
-    QTest::newRow("token traded for a cookie, and dropped from the URL")
-        << QByteArray("GET /view?name=x&access=s3cret HTTP/1.1") << QByteArray()
+    const QByteArray cookie = "Cookie: COOKIE\r\n";
+    QTest::newRow("no cookie: the access form") << QByteArray("GET /view HTTP/1.1") << QByteArray()
+                                                << QByteArrayList{"HTTP/1.1 401", "Content-Type: text/html"}
+                                                << QByteArrayList{"Set-Cookie"};
+    QTest::newRow("the token in the URL is not accepted")
+        << QByteArray("GET /view?access=s3cret HTTP/1.1") << QByteArray() << QByteArrayList{"HTTP/1.1 401"}
+        << QByteArrayList{"Set-Cookie"};
+    QTest::newRow("wrong cookie") << QByteArray("GET /view HTTP/1.1")
+                                  << QByteArray("Cookie: rill_access_PORT=nope\r\n") << QByteArrayList{"HTTP/1.1 401"}
+                                  << QByteArrayList{};
+    QTest::newRow("the token as the cookie is not accepted")
+        << QByteArray("GET /view HTTP/1.1") << QByteArray("Cookie: rill_access_PORT=s3cret\r\n")
+        << QByteArrayList{"HTTP/1.1 401"} << QByteArrayList{};
+    QTest::newRow("a one-time code is traded for a cookie, and dropped from the URL")
+        << QByteArray("GET /view?name=x&access=CODE HTTP/1.1") << QByteArray()
         << QByteArrayList{"HTTP/1.1 303", "Location: /view?name=x",
-                          "Set-Cookie: rill_access=s3cret; Path=/; HttpOnly; SameSite=Strict"};
+                          "Set-Cookie: rill_access_PORT=VALUE; Path=/; HttpOnly; SameSite=Strict\r"}
+        << QByteArrayList{"Secure", "s3cret"};
+    QTest::newRow("behind a TLS proxy the cookie is Secure")
+        << QByteArray("GET /view?access=CODE HTTP/1.1") << QByteArray("X-Forwarded-Proto: https\r\n")
+        << QByteArrayList{"HTTP/1.1 303",
+                          "Set-Cookie: __Host-rill_access_PORT=VALUE; Path=/; HttpOnly; SameSite=Strict; Secure"}
+        << QByteArrayList{};
     QTest::newRow("cookie lets the page in") << QByteArray("GET /view HTTP/1.1")
-                                             << QByteArray("Cookie: a=b; rill_access=s3cret\r\n")
-                                             << QByteArrayList{"HTTP/1.1 200"};
+                                             << QByteArray("Cookie: a=b; COOKIE\r\n")
+                                             << QByteArrayList{"HTTP/1.1 200"} << QByteArrayList{};
+    QTest::newRow("the Secure cookie too") << QByteArray("GET /view HTTP/1.1")
+                                           << QByteArray("Cookie: __Host-COOKIE\r\n")
+                                           << QByteArrayList{"HTTP/1.1 200"} << QByteArrayList{};
     QTest::newRow("client files stay public") << QByteArray("GET /rill/client/rill.js HTTP/1.1") << QByteArray()
-                                              << QByteArrayList{"HTTP/1.1 200"};
+                                              << QByteArrayList{"HTTP/1.1 200"} << QByteArrayList{};
     QTest::newRow("socket without cookie")
         << QByteArray("GET /rill/socket HTTP/1.1")
-        << QByteArray("Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
-                      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n")
-        << QByteArrayList{"HTTP/1.1 403"};
+        << QByteArray("Origin: http://127.0.0.1:PORT\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                      "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n")
+        << QByteArrayList{"HTTP/1.1 403"} << QByteArrayList{"101"};
 }
 
 void TstServerHttp::accessToken()
@@ -248,18 +274,76 @@ void TstServerHttp::accessToken()
     QFETCH(QByteArray, request);
     QFETCH(QByteArray, headers);
     QFETCH(QByteArrayList, expectedHead);
+    QFETCH(QByteArrayList, absentFromHead);
     m_server->setAccessToken(u"s3cret"_s);
     QCOMPARE(m_server->accessToken(), u"s3cret"_s);
-    const QByteArray head = rawHead(m_server->port(), request, headers);
+    const QByteArray port = QByteArray::number(m_server->port());
+    const QByteArray cookie = m_server->accessCookie();
+    QVERIFY(cookie.startsWith(QByteArray("rill_access_" + port + '=')));
+    QVERIFY(!cookie.contains("s3cret"));
+    const QByteArray value = cookie.mid(cookie.indexOf('=') + 1);
+    QVERIFY(value.size() >= 40);
+    const QUrl link = m_server->accessUrl(u"/view"_s);
+    const QByteArray code = QUrlQuery(link).queryItemValue(u"access"_s).toLatin1();
+    QVERIFY(code.size() >= 40 && code != "s3cret");
+    auto fill = [&](QByteArray text) {
+        return text.replace("COOKIE", cookie).replace("VALUE", value).replace("PORT", port).replace("CODE", code);
+    };
+    const QByteArray head = rawHead(m_server->port(), fill(request), fill(headers));
     for (const QByteArray &line : expectedHead)
-        QVERIFY2(head.contains(line), head.constData());
+        QVERIFY2(head.contains(fill(line)), head.constData());
+    for (const QByteArray &text : absentFromHead)
+        QVERIFY2(!head.contains(text), head.constData());
+}
+
+void TstServerHttp::accessCodeIsSpent()
+{
+    m_server->setAccessToken(u"s3cret"_s);
+    const QUrl link = m_server->accessUrl(u"/view"_s);
+    QCOMPARE(link.path(), u"/view"_s);
+    const QByteArray target = "GET /view?" + link.query(QUrl::FullyEncoded).toLatin1() + " HTTP/1.1";
+    QVERIFY(rawHead(m_server->port(), target).startsWith("HTTP/1.1 303"));
+    // The same link a second time (from the browser's history, say): refused.
+    const QByteArray again = rawHead(m_server->port(), target);
+    QVERIFY2(again.startsWith("HTTP/1.1 401"), again.constData());
+    QVERIFY(!again.contains("Set-Cookie"));
+    // Two links are two codes.
+    QVERIFY(m_server->accessUrl() != m_server->accessUrl());
+}
+
+void TstServerHttp::loginForm()
+{
+    m_server->setAccessToken(u"s3cret"_s);
+    const QByteArray port = QByteArray::number(m_server->port());
+    auto post = [&](const QByteArray &body, const QByteArray &type = "application/x-www-form-urlencoded") {
+        return rawHead(m_server->port(), "POST /rill/login HTTP/1.1",
+                       "Content-Type: " + type + "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n",
+                       body);
+    };
+    QByteArray head = post("token=s3cret&next=%2Fview%3Fname%3Dx");
+    QVERIFY2(head.startsWith("HTTP/1.1 303"), head.constData());
+    QVERIFY(head.contains("Location: /view?name=x\r"));
+    QVERIFY(head.contains(QByteArray("Set-Cookie: " + m_server->accessCookie() + "; Path=/; HttpOnly; SameSite=Strict")));
+    // Only paths on this server.
+    head = post("token=s3cret&next=%2F%2Fevil.example%2F");
+    QVERIFY(head.contains("Location: /\r"));
+    head = post("token=s3cret&next=https%3A%2F%2Fevil.example%2F");
+    QVERIFY(head.contains("Location: /\r"));
+    head = post("token=wrong&next=%2Fview");
+    QVERIFY(head.startsWith("HTTP/1.1 401"));
+    QVERIFY(!head.contains("Set-Cookie"));
+    QVERIFY(post("token=s3cret", "text/plain").startsWith("HTTP/1.1 400"));
+    // A body beyond the limit is refused from its Content-Length alone.
+    QVERIFY(rawHead(m_server->port(), "POST /rill/login HTTP/1.1",
+                    "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000000\r\n")
+                .startsWith("HTTP/1.1 413"));
 }
 
 void TstServerHttp::accessTokenWebSocket()
 {
     m_server->setAccessToken(u"s3cret"_s);
     QNetworkRequest pageRequest(m_server->url(u"/view"_s));
-    pageRequest.setRawHeader("Cookie", "rill_access=s3cret");
+    pageRequest.setRawHeader("Cookie", m_server->accessCookie());
     std::unique_ptr<QNetworkReply> reply(m_nam.get(pageRequest));
     QTRY_VERIFY(reply->isFinished());
     QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
@@ -271,7 +355,7 @@ void TstServerHttp::accessTokenWebSocket()
     QUrl url = m_server->url(u"/rill/socket"_s);
     url.setScheme(u"ws"_s);
     QNetworkRequest socketRequest(url);
-    socketRequest.setRawHeader("Cookie", "rill_access=s3cret");
+    socketRequest.setRawHeader("Cookie", m_server->accessCookie());
     client.socket.open(socketRequest);
     QTRY_COMPARE(connected.size(), 1);
     client.join(token);

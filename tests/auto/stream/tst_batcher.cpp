@@ -245,6 +245,10 @@ private slots:
     void ordering_data();
     void ordering();
     void modelBased();
+    void pausedMergesUntilResumed();
+    void pausedCompactsLongRuns();
+    void withoutTimerOnlyPollFlushes();
+    void pausedModelBased();
 };
 
 void TstBatcher::opConstructors()
@@ -306,7 +310,8 @@ void TstBatcher::interval()
     rig.batcher.enqueue(StreamOp::text(u"r"_s, u"a"_s, Mode::Append));
     rig.at(10);
     rig.batcher.enqueue(StreamOp::text(u"r"_s, u"b"_s, Mode::Append));
-    QCOMPARE(rig.batcher.pendingCount(), 2);
+    QCOMPARE(rig.batcher.pendingCount(), 1); // joined as they arrive
+    QCOMPARE(rig.batcher.pendingSize(), 2);
     rig.at(15);
     QCOMPARE(spy.count(), 1);
     QCOMPARE(rig.batcher.remainingTime(), 1);
@@ -427,7 +432,7 @@ void TstBatcher::flushNowAndPendingCount()
     rig.batcher.enqueue(StreamOp::text(u"r"_s, u"a"_s, Mode::Append));
     rig.batcher.enqueue(StreamOp::text(u"r"_s, u"b"_s, Mode::Append));
     rig.batcher.enqueue(StreamOp::text(u"r"_s, u"c"_s, Mode::Append));
-    QCOMPARE(rig.batcher.pendingCount(), 2); // counted before merging
+    QCOMPARE(rig.batcher.pendingCount(), 1); // "b" and "c" joined as they arrived
     rig.batcher.flushNow();
     QCOMPARE(spy.count(), 2);
     QCOMPARE(flushAt(spy, 1).at(0).content, u"bc"_s);
@@ -700,6 +705,146 @@ void TstBatcher::modelBased()
         }
     }
     qDebug("%d sequences, %lld ops, %lld timer firings", Sequences, totalOps, totalFlushes);
+}
+
+void TstBatcher::pausedMergesUntilResumed()
+{
+    Rig rig;
+    QSignalSpy spy(&rig.batcher, &StreamBatcher::flushed);
+    rig.batcher.setPaused(true);
+    QVERIFY(rig.batcher.isPaused());
+    rig.batcher.enqueue(StreamOp::start(u"r"_s)); // no leading edge while paused
+    for (int i = 0; i < 1000; ++i)
+        rig.batcher.enqueue(StreamOp::text(u"r"_s, u"t"_s + QString::number(i) + u' ', Mode::Append));
+    rig.at(1000);
+    QCOMPARE(spy.count(), 0);
+    QCOMPARE(rig.batcher.pendingCount(), 2); // start, and one text holding all 1000
+    QCOMPARE(rig.batcher.pendingSize(), 4890); // "t0 " to "t999 "
+    rig.batcher.setPaused(false);
+    QCOMPARE(spy.count(), 1);
+    const QList<StreamOp> batch = flushAt(spy, 0);
+    QCOMPARE(batch.size(), 2);
+    QVERIFY(batch.at(1).content.startsWith(u"t0 t1 t2 "_s));
+    QVERIFY(batch.at(1).content.endsWith(u"t999 "_s));
+    QCOMPARE(rig.batcher.pendingSize(), 0);
+    QVERIFY(rig.batcher.isActive()); // the resume flush starts an interval
+}
+
+void TstBatcher::pausedCompactsLongRuns()
+{
+    // A status line replaced 100,000 times while its reader is away holds
+    // one replace, not 100,000.
+    Rig rig;
+    QSignalSpy spy(&rig.batcher, &StreamBatcher::flushed);
+    rig.batcher.setPaused(true);
+    for (int i = 0; i < 100000; ++i) {
+        rig.batcher.enqueue(StreamOp::replace(u"status"_s, u"<b>"_s + QString::number(i) + u"</b>"_s));
+        rig.batcher.enqueue(StreamOp::text(u"log"_s, u"x"_s, Mode::Append));
+        QVERIFY2(rig.batcher.pendingCount() <= 512, qPrintable(QString::number(rig.batcher.pendingCount())));
+    }
+    QVERIFY(rig.batcher.pendingSize() < 200000);
+    rig.batcher.setPaused(false);
+    QCOMPARE(spy.count(), 1);
+    const QList<StreamOp> batch = flushAt(spy, 0);
+    QString log;
+    QString status;
+    for (const StreamOp &op : batch) {
+        if (op.target == StreamOp::defaultTarget(u"log"_s))
+            log += op.content;
+        else
+            status = op.html;
+    }
+    QCOMPARE(log, QString(100000, u'x'));
+    QCOMPARE(status, u"<b>99999</b>"_s);
+}
+
+void TstBatcher::withoutTimerOnlyPollFlushes()
+{
+    StreamBatcher batcher; // the real clock
+    batcher.setTimerEnabled(false);
+    QSignalSpy spy(&batcher, &StreamBatcher::flushed);
+    batcher.enqueue(StreamOp::text(u"r"_s, u"a"_s, Mode::Append)); // leading edge
+    batcher.enqueue(StreamOp::text(u"r"_s, u"b"_s, Mode::Append));
+    QCOMPARE(spy.count(), 1);
+    QTest::qWait(60); // an event loop runs well past the interval: no timer of its own
+    QCOMPARE(spy.count(), 1);
+    QVERIFY(batcher.remainingTime() == 0);
+    QVERIFY(batcher.poll());
+    QCOMPARE(spy.count(), 2);
+    QCOMPARE(flushAt(spy, 1).at(0).content, u"b"_s);
+}
+
+void TstBatcher::pausedModelBased()
+{
+    // Random ops with the batcher paused and resumed at random points (as a
+    // slow reader's socket does), long paused runs included: the page ends
+    // as if every op were applied one by one.
+    const QStringList targets{u"#a"_s, u"#b"_s, u"[dj-stream='c']"_s};
+    const QStringList streams{u"s"_s, u"t"_s};
+    QRandomGenerator rng(20261205u);
+    qint64 now = 0;
+    StreamBatcher batcher;
+    batcher.setClock([&now] { return now; });
+    QList<StreamOp> received;
+    QObject context;
+    connect(&batcher, &StreamBatcher::flushed, &context, [&](const QList<StreamOp> &ops) { received += ops; });
+    for (int seq = 0; seq < 3000; ++seq) {
+        batcher.setInterval(int(rng.bounded(20)));
+        received.clear();
+        const int length = 1 + int(rng.bounded(seq % 10 == 0 ? 800 : 40));
+        QList<StreamOp> ops;
+        for (int i = 0; i < length; ++i) {
+            StreamOp op;
+            op.target = targets.at(rng.bounded(targets.size()));
+            op.stream = streams.at(rng.bounded(streams.size()));
+            const QString payload = QString::number(i) + u'.';
+            const quint32 r = rng.bounded(100);
+            if (r < 50) {
+                op.kind = Kind::Text;
+                op.mode = Mode(rng.bounded(4));
+                op.content = payload;
+            } else if (r < 62) {
+                op.kind = Kind::Replace;
+                op.html = u'<' + payload + u'>';
+            } else if (r < 70) {
+                op.kind = Kind::Append;
+                op.html = u'<' + payload + u'>';
+            } else if (r < 75) {
+                op.kind = Kind::Prepend;
+                op.html = u'<' + payload + u'>';
+            } else if (r < 82) {
+                op.kind = Kind::Start;
+            } else if (r < 88) {
+                op.kind = Kind::Done;
+            } else if (r < 92) {
+                op.kind = Kind::Error;
+                op.content = payload;
+            } else if (r < 95) {
+                op.kind = Kind::Delete;
+            } else {
+                op = StreamOp::render(u"<v" + payload + u'>');
+            }
+            ops << op;
+            if (rng.bounded(30) == 0)
+                batcher.setPaused(!batcher.isPaused());
+            now += rng.bounded(3);
+            batcher.poll();
+            batcher.enqueue(op);
+        }
+        batcher.setPaused(false);
+        while (batcher.isActive()) {
+            now += batcher.remainingTime();
+            batcher.poll();
+        }
+        const Dom direct = applyAll(targets, ops);
+        const Dom batched = applyAll(targets, received);
+        if (batched != direct) {
+            qWarning().noquote() << "sequence" << seq << "ops:" << formatOps(ops);
+            qWarning().noquote() << "received:" << formatOps(received);
+            QCOMPARE(formatDom(batched), formatDom(direct));
+        }
+        QCOMPARE(batcher.pendingCount(), 0);
+    }
 }
 
 RILL_TEST_CLASS(TstBatcher)

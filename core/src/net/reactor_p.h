@@ -1,0 +1,64 @@
+#pragma once
+
+// Readiness of many sockets through one epoll instance, and that instance
+// through one QSocketNotifier, so Qt's event loop polls one descriptor
+// however many connections are open (glib's and Qt's own dispatchers both
+// walk every registered socket on every turn, which dominated the server's
+// profile at a thousand connections; see shared/notes/server-profile.md).
+// Level-triggered: a watcher that leaves bytes unread is called again.
+//
+//   Reactor reactor;
+//   reactor.add(fd, &connection, EPOLLIN | EPOLLRDHUP);
+//   ...
+//   reactor.modify(fd, EPOLLIN | EPOLLOUT);   // also wants to write
+//   reactor.remove(fd);                       // before close(fd)
+
+#include <QObject>
+
+#include <cstdint>
+#include <vector>
+
+class QSocketNotifier;
+
+namespace Rill::detail {
+
+class Reactor : public QObject
+{
+public:
+    class Watcher
+    {
+    public:
+        virtual ~Watcher() = default;
+        //! EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP, EPOLLRDHUP as epoll reports them.
+        virtual void onEvents(std::uint32_t events) = 0;
+    };
+
+    explicit Reactor(QObject *parent = nullptr);
+    ~Reactor() override;
+
+    //! False when epoll could not be created (errorString() says why).
+    bool isValid() const { return m_epoll >= 0; }
+    QString errorString() const { return m_error; }
+
+    bool add(int fd, Watcher *watcher, std::uint32_t events);
+    void modify(int fd, std::uint32_t events);
+    //! Stops events for \a fd, including ones already fetched in this turn.
+    void remove(int fd);
+    int watchedCount() const { return m_watched; }
+
+private:
+    void dispatch();
+
+    struct Slot
+    {
+        Watcher *watcher = nullptr;
+        std::uint32_t generation = 0;
+    };
+    int m_epoll = -1;
+    QSocketNotifier *m_notifier = nullptr;
+    std::vector<Slot> m_slots; // indexed by fd
+    int m_watched = 0;
+    QString m_error;
+};
+
+} // namespace Rill::detail
