@@ -4,10 +4,19 @@ namespace Rill::detail {
 
 namespace {
 
+// Where the last search for each closing delimiter ('%}', '}}', '#}')
+// failed: the end of that line. An opening delimiter before it cannot be
+// closed either, so it is not searched for again; without this a line of
+// 100,000 unclosed '{%' took 100,000 searches to its end.
+struct UnclosedUntil
+{
+    qsizetype block = -1, var = -1, comment = -1;
+};
+
 // Finds the next tag at or after `from`. Mirrors Django's
 // `({%.*?%}|{{.*?}}|{#.*?#})` regex: leftmost match, block before variable
 // before comment at the same position, '.' not matching a newline.
-bool findTag(const QString &s, qsizetype from, qsizetype *start, qsizetype *end)
+bool findTag(const QString &s, qsizetype from, qsizetype *start, qsizetype *end, UnclosedUntil &unclosed)
 {
     const qsizetype n = s.size();
     const QChar *d = s.constData();
@@ -16,15 +25,23 @@ bool findTag(const QString &s, qsizetype from, qsizetype *start, qsizetype *end)
             continue;
         const QChar open = d[i + 1];
         char16_t close;
-        if (open == u'%')
+        qsizetype *until;
+        if (open == u'%') {
             close = u'%';
-        else if (open == u'{')
+            until = &unclosed.block;
+        } else if (open == u'{') {
             close = u'}';
-        else if (open == u'#')
+            until = &unclosed.var;
+        } else if (open == u'#') {
             close = u'#';
-        else
+            until = &unclosed.comment;
+        } else {
             continue;
-        for (qsizetype j = i + 2; j + 1 < n; ++j) {
+        }
+        if (i < *until)
+            continue;
+        qsizetype j = i + 2;
+        for (; j + 1 < n; ++j) {
             if (d[j] == u'\n')
                 break;
             if (d[j] == close && d[j + 1] == u'}') {
@@ -33,6 +50,7 @@ bool findTag(const QString &s, qsizetype from, qsizetype *start, qsizetype *end)
                 return true;
             }
         }
+        *until = j;
     }
     return false;
 }
@@ -75,8 +93,9 @@ QList<Token> tokenize(const QString &source)
     };
 
     qsizetype start = 0, end = 0;
+    UnclosedUntil unclosed;
     while (pos < source.size()) {
-        if (!findTag(source, pos, &start, &end)) {
+        if (!findTag(source, pos, &start, &end, unclosed)) {
             pushToken(TokenType::Text, source.mid(pos), pos, source.size());
             break;
         }

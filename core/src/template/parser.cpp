@@ -384,6 +384,21 @@ QList<std::pair<QString, int>> smartSplit(const QString &text)
     const qsizetype n = text.size();
     qsizetype i = 0;
     auto isQuote = [](QChar c) { return c == u'"' || c == u'\''; };
+    // Once a quote finds no closing quote, no later quote of the same kind
+    // does (the first search passed them all as escaped), so none is
+    // searched again: "x\' x\' x\' ..." took a search to the end per word.
+    qsizetype unclosedFrom[2] = {n, n};
+    auto quotedEnd = [&](qsizetype k) -> qsizetype {
+        if (k >= n || !isQuote(text.at(k)))
+            return -1;
+        qsizetype &from = unclosedFrom[text.at(k) == u'"' ? 0 : 1];
+        if (k >= from)
+            return -1;
+        const qsizetype e = matchQuoted(text, k);
+        if (e < 0)
+            from = k;
+        return e;
+    };
     while (i < n) {
         while (i < n && text.at(i).isSpace())
             ++i;
@@ -397,7 +412,7 @@ QList<std::pair<QString, int>> smartSplit(const QString &text)
             qsizetype k = j;
             while (k < n && !text.at(k).isSpace() && !isQuote(text.at(k)))
                 ++k;
-            const qsizetype q = matchQuoted(text, k);
+            const qsizetype q = quotedEnd(k);
             if (q < 0)
                 break;
             k = q;

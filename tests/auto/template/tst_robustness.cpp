@@ -4,6 +4,7 @@
 #include "templatetest.h"
 #include "testregistry.h"
 
+#include <QElapsedTimer>
 #include <QRandomGenerator>
 
 using namespace Qt::StringLiterals;
@@ -17,6 +18,8 @@ private slots:
     void deepNesting();
     void deepContext();
     void selfInclude();
+    void adversarialSource_data();
+    void adversarialSource();
 };
 
 // Templates glued together from pieces of template syntax, most of them
@@ -102,6 +105,56 @@ void TstRobustness::selfInclude()
     const auto r = RillTest::renderTemplate(u"{% include \"loop.html\" %}"_s, QString(),
                                             {{u"loop.html"_s, u"x{% include \"loop.html\" %}"_s}});
     QCOMPARE(r.error, u"loop.html:1:2: templates extend or include each other more than 64 levels deep (a loop?)"_s);
+}
+
+// Sources built to make a scanner go back over the same text again and
+// again: each must compile (or fail) in time linear in its length.
+void TstRobustness::adversarialSource_data()
+{
+    QTest::addColumn<QString>("source");
+    QTest::addColumn<QString>("output");
+    QTest::addColumn<QString>("error");
+
+    const QString tail = u"\n{{ s }}"_s;
+    QTest::newRow("200000 unclosed {%") << u"{%"_s.repeated(200000) + tail << u"{%"_s.repeated(200000) + u"\nabc"_s << QString();
+    QTest::newRow("200000 unclosed {{") << u"{{"_s.repeated(200000) + tail << u"{{"_s.repeated(200000) + u"\nabc"_s << QString();
+    QTest::newRow("200000 unclosed {#") << u"{#"_s.repeated(200000) + tail << u"{#"_s.repeated(200000) + u"\nabc"_s << QString();
+    QTest::newRow("100000 unclosed {% {{ {#") << u"{% {{ {# "_s.repeated(100000) + tail
+                                              << u"{% {{ {# "_s.repeated(100000) + u"\nabc"_s << QString();
+    QTest::newRow("100000 unclosed tags, closed at the end of the line")
+        << u"{%{{"_s.repeated(100000) + u"}}"_s + tail << QString()
+        << u"test.html:1:5: could not parse '"_s + u"{%{{"_s.repeated(99999) + u"' in '"_s + u"{%{{"_s.repeated(99999) + u"'"_s;
+    QTest::newRow("one line of 4 million characters") << u"x"_s.repeated(4000000) + u"{{ s }}"_s
+                                                      << u"x"_s.repeated(4000000) + u"abc"_s << QString();
+    // Every word opens a quote that only an escaped quote follows.
+    QTest::newRow("100000 unclosed single quotes in a tag")
+        << u"{% load "_s + u"x\\' "_s.repeated(100000) + u"%}"_s << QString()
+        << u"test.html:1:9: unknown tag library 'x\\''; Rill accepts i18n, l10n, tz, static, cache"_s;
+    QTest::newRow("100000 unclosed double quotes in a tag")
+        << u"{% load "_s + u"x\\\" "_s.repeated(100000) + u"%}"_s << QString()
+        << u"test.html:1:9: unknown tag library 'x\\\"'; Rill accepts i18n, l10n, tz, static, cache"_s;
+    QTest::newRow("100000 unclosed quotes in a filter argument")
+        << u"{{ s|default:\""_s + u"\\\" "_s.repeated(100000) + u"}}"_s << QString()
+        << u"test.html:1:6: filter 'default' needs an argument, as in 'default:...'"_s;
+    QTest::newRow("200000 unclosed {% if %}") << u"{% if t %}"_s.repeated(200000) << QString()
+                                              << u"test.html:1:5121: tags are nested more than 512 levels deep"_s;
+    QTest::newRow("200000 stray end tags") << u"{% endif %}"_s.repeated(200000) << QString()
+                                           << u"test.html:1:1: '{% endif %}' has no matching '{% if %}' before it"_s;
+}
+
+void TstRobustness::adversarialSource()
+{
+    QFETCH(QString, source);
+    QFETCH(QString, output);
+    QFETCH(QString, error);
+    QElapsedTimer timer;
+    timer.start();
+    const auto r = RillTest::renderTemplate(source, u"{\"t\": 1, \"s\": \"abc\"}"_s);
+    const qint64 elapsed = timer.elapsed();
+    QCOMPARE(r.error, error);
+    QCOMPARE(r.output, output);
+    // Linear work takes milliseconds; the quadratic kind took minutes.
+    QVERIFY2(elapsed < 5000, qPrintable(QString::number(elapsed)));
 }
 
 RILL_TEST_CLASS(TstRobustness)
