@@ -28,6 +28,11 @@ struct TemplateException
 
 struct CompiledTemplate;
 
+// For a catch (...) at the public boundary: the error for the exception
+// being handled (a TemplateException, AbortRender, std::bad_alloc or other
+// std::exception), so none escapes the API.
+TemplateError errorFromException(const QString &templateName);
+
 class TemplateLoader
 {
 public:
@@ -35,6 +40,8 @@ public:
     // Loads (or returns the cached) template; on failure returns an invalid
     // template whose error says why.
     virtual std::shared_ptr<const CompiledTemplate> load(const QString &name) const = 0;
+    // The engine's limits, read when a render starts.
+    RenderLimits limits;
 };
 
 struct CompiledTemplate

@@ -271,8 +271,11 @@ void appendJsonString(QString &out, const QString &s)
     out.append(u'"');
 }
 
-bool appendJson(QString &out, const QVariant &raw)
+bool appendJson(QString &out, const QVariant &raw, const FilterEnv &env, int depth)
 {
+    if (depth > MaxValueDepth)
+        RenderBudget::failDepth();
+    env.checkLength(out.size());
     const QVariant v = normalize(raw);
     switch (kindOf(v)) {
     case Kind::None:
@@ -303,7 +306,7 @@ bool appendJson(QString &out, const QVariant &raw)
         for (qsizetype i = 0; i < list.size(); ++i) {
             if (i)
                 out += u", ";
-            if (!appendJson(out, list.at(i)))
+            if (!appendJson(out, list.at(i), env, depth + 1))
                 return false;
         }
         out.append(u']');
@@ -317,7 +320,7 @@ bool appendJson(QString &out, const QVariant &raw)
                 out += u", ";
             appendJsonString(out, it.key());
             out += u": ";
-            if (!appendJson(out, it.value()))
+            if (!appendJson(out, it.value(), env, depth + 1))
                 return false;
         }
         out.append(u'}');
@@ -331,7 +334,7 @@ bool appendJson(QString &out, const QVariant &raw)
 Value jsonScript(const Value &in, const Value *arg, const FilterEnv &env)
 {
     QString json;
-    if (!appendJson(json, in.v))
+    if (!appendJson(json, in.v, env, 0))
         env.fail(u"json_script cannot serialise a value of this type"_s);
     json.replace(u'<', u"\\u003C"_s).replace(u'>', u"\\u003E"_s).replace(u'&', u"\\u0026"_s);
     const QString id = arg->safe ? strOf(*arg) : escapeHtml(strOf(*arg));

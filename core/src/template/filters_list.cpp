@@ -58,6 +58,8 @@ Value join(const Value &in, const Value *arg, const FilterEnv &env)
             appendEscaped(out, s);
         else
             out.append(s);
+        // A long separator between many items multiplies the input.
+        env.checkLength(out.size());
     }
     return safeString(out);
 }

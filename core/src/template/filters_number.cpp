@@ -258,7 +258,7 @@ Value floatformat(const Value &in, const Value *arg, const FilterEnv &env)
     if (d->digits.size() + std::abs(d->exponent) > 200)
         return plainString(inputRepr());
     const bool fraction = hasFraction(*d);
-    if (std::abs(*p) > kMaxPadding)
+    if (std::abs(*p) > kMaxPadding || std::abs(*p) > env.maxChars())
         env.fail(u"floatformat: %1 decimal places is too many"_s.arg(*p));
     if (!fraction && *p < 0) {
         const QString whole = integerPart(*d);

@@ -39,6 +39,14 @@ struct FilterEnv
     const QString &filterName;
     const PreparedArg *prepared = nullptr; // from FilterDef::prepare, if any
     [[noreturn]] void fail(const QString &message) const;
+    // The engine's output limit in QString units: no value a filter makes
+    // need be longer, as it could not be printed.
+    qsizetype maxChars() const;
+    // Fails for a width or precision that would make a string longer than
+    // the output limit (or than kMaxPadding), before it is made.
+    void checkWidth(qint64 width) const;
+    // Fails (ending the render) once a result being built passes the limit.
+    void checkLength(qsizetype chars) const;
 };
 
 enum class FilterArg { None, Optional, Required };

@@ -211,13 +211,14 @@ Value cut(const Value &in, const Value *arg, const FilterEnv &)
     return Value::string(s, in.safe && needle != u";"_s);
 }
 
+// A padding width: refused before the padding is made when the result
+// could not be printed anyway.
 qint64 widthArg(const Value *arg, const FilterEnv &env)
 {
     const std::optional<qint64> w = pyInt(arg->v);
     if (!w)
         env.fail(u"the width must be an integer, not '%1'"_s.arg(toPyStr(arg->v)));
-    if (*w > kMaxPadding)
-        env.fail(u"the width %1 is too large"_s.arg(*w));
+    env.checkWidth(*w);
     return *w;
 }
 
@@ -394,7 +395,13 @@ QStringList splitLinesKeepEnds(const QString &s)
 
 Value wordwrap(const Value &in, const Value *arg, const FilterEnv &env)
 {
-    const qint64 width = widthArg(arg, env);
+    // The width of a line, not of the result: any width makes nothing new.
+    const std::optional<qint64> w = pyInt(arg->v);
+    if (!w)
+        env.fail(u"the width must be an integer, not '%1'"_s.arg(toPyStr(arg->v)));
+    if (*w > kMaxPadding)
+        env.fail(u"the width %1 is too large"_s.arg(*w));
+    const qint64 width = *w;
     if (width <= 0)
         env.fail(u"invalid width %1 (must be > 0)"_s.arg(width));
     QStringList out;
@@ -500,8 +507,9 @@ std::optional<QString> formatFloat(const QVariant &v, const Spec &spec)
     return padNumber(signFor(negative, spec), body, spec);
 }
 
-// ("%" + arg) % value, or std::nullopt where Python raises.
-std::optional<QString> pyPercentFormat(const QString &format, const QVariant &value)
+// ("%" + arg) % value, or std::nullopt where Python raises; also for a
+// width or precision above maxWidth, which Rill does not make.
+std::optional<QString> pyPercentFormat(const QString &format, const QVariant &value, qint64 maxWidth)
 {
     QString out;
     bool consumed = false;
@@ -537,7 +545,7 @@ std::optional<QString> pyPercentFormat(const QString &format, const QVariant &va
         }
         while (i < format.size() && (format.at(i) == u'h' || format.at(i) == u'l' || format.at(i) == u'L'))
             ++i;
-        if (i >= format.size() || spec.width > kMaxPadding || spec.precision > kMaxPadding)
+        if (i >= format.size() || spec.width > maxWidth || spec.precision > maxWidth)
             return std::nullopt;
         spec.conv = format.at(i);
         if (spec.conv == u'%') {
@@ -601,9 +609,10 @@ std::optional<QString> pyPercentFormat(const QString &format, const QVariant &va
     return out;
 }
 
-Value stringformat(const Value &in, const Value *arg, const FilterEnv &)
+Value stringformat(const Value &in, const Value *arg, const FilterEnv &env)
 {
-    return plainString(pyPercentFormat(u'%' + strOf(*arg), normalize(in.v)).value_or(QString()));
+    const qint64 maxWidth = std::min<qint64>(kMaxPadding, env.maxChars());
+    return plainString(pyPercentFormat(u'%' + strOf(*arg), normalize(in.v), maxWidth).value_or(QString()));
 }
 
 } // namespace

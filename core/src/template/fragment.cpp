@@ -20,6 +20,7 @@
 #include "tags_p.h"
 
 #include <QRegularExpression>
+#include <QSet>
 
 #include <algorithm>
 #include <optional>
@@ -278,7 +279,8 @@ bool matches(const Selector &sel, const Tag &tag)
         if (!a)
             return false;
         // Static class names still count when other classes are dynamic.
-        const QStringList have = a->value.split(QRegularExpression(u"\\s+"_s), Qt::SkipEmptyParts);
+        static const QRegularExpression spaces(u"\\s+"_s);
+        const QStringList have = a->value.split(spaces, Qt::SkipEmptyParts);
         for (const QString &c : sel.classes)
             if (!have.contains(c))
                 return false;
@@ -384,32 +386,46 @@ private:
 
     QString renderRange(const Skeleton &sk, qsizetype from, qsizetype to)
     {
-        QString saved;
-        saved.swap(m_state.out);
-        try {
-            const auto [first, firstOffset] = sk.locate(from);
-            for (size_t k = first; k < sk.nodes->size() && sk.starts[k] < to; ++k) {
-                const Node &node = *(*sk.nodes)[k];
-                if (node.isText()) {
-                    const QString &t = static_cast<const TextNode &>(node).text;
-                    const qsizetype begin = k == first ? firstOffset : 0;
-                    const qsizetype end = std::min<qsizetype>(t.size(), to - sk.starts[k]);
-                    m_state.out.append(QStringView(t).mid(begin, end - begin));
-                } else {
-                    node.render(m_state);
-                }
+        OutputDiversion diversion(m_state);
+        const auto [first, firstOffset] = sk.locate(from);
+        for (size_t k = first; k < sk.nodes->size() && sk.starts[k] < to; ++k) {
+            const Node &node = *(*sk.nodes)[k];
+            if (node.isText()) {
+                const QString &t = static_cast<const TextNode &>(node).text;
+                const qsizetype begin = k == first ? firstOffset : 0;
+                const qsizetype end = std::min<qsizetype>(t.size(), to - sk.starts[k]);
+                m_state.out.append(QStringView(t).mid(begin, end - begin));
+                m_state.checkOutput(node);
+            } else {
+                renderNode(node, m_state);
             }
-        } catch (...) {
-            saved.swap(m_state.out);
-            throw;
         }
-        saved.swap(m_state.out);
-        return saved;
+        return diversion.finish();
     }
 
-    // Goes into a node the way rendering it would.
+    // Goes into a node the way rendering it would, one level deeper.
     bool enter(const Node &node, QString &out)
     {
+        try {
+            const NestingGuard nesting(m_state);
+            return enterNested(node, out);
+        } catch (AbortRender &abort) {
+            m_state.locate(abort, node);
+            throw;
+        } catch (const std::bad_alloc &) {
+            AbortRender abort{u"rendering ran out of memory"_s};
+            m_state.locate(abort, node);
+            throw abort;
+        } catch (const std::exception &e) {
+            AbortRender abort{u"rendering failed: "_s + QString::fromLocal8Bit(e.what())};
+            m_state.locate(abort, node);
+            throw abort;
+        }
+    }
+
+    bool enterNested(const Node &node, QString &out)
+    {
+        m_state.budget.step();
         if (auto *n = dynamic_cast<const IfNode *>(&node)) {
             const NodeList *branch = n->chosen(m_state);
             return branch && search(*branch, out);
@@ -482,45 +498,72 @@ private:
     RenderState &m_state;
 };
 
-// The first element matching sel in nodes and their children, in document
-// order of the source; with its attributes. Follows literal extends.
-std::optional<Tag> findStatic(const Selector &sel, const NodeList &nodes, const CompiledTemplate &tpl, int depth)
+// The first element matching a selector in a template and its children, in
+// document order of the source; with its attributes. Follows literal
+// extends and includes, searching each template once: a search that found
+// nothing in a template finds nothing there the next time either, and a
+// template that includes itself twice would otherwise be searched 2^64
+// times. The nesting of node lists is bounded as when rendering.
+class StaticSearch
 {
-    if (depth > 64)
-        return std::nullopt;
-    const Skeleton sk(nodes);
-    std::optional<Tag> found;
-    scan(
-        sk.text, 0,
-        [&](qsizetype pos) {
-            const Node &node = *nodes[sk.locate(pos).first];
-            std::vector<const NodeList *> children;
-            node.childLists(children);
-            for (const NodeList *c : children) {
-                if ((found = findStatic(sel, *c, tpl, depth)))
-                    return true;
-            }
-            // Templates named by a literal {% extends %} or {% include %}.
-            const FilterExpression *other = nullptr;
-            if (auto *ext = dynamic_cast<const ExtendsNode *>(&node))
-                other = &ext->parentName;
-            else if (auto *inc = dynamic_cast<const IncludeNode *>(&node))
-                other = &inc->name;
-            if (other && other->operand.isLiteral && other->filters.empty() && tpl.loader) {
-                auto loaded = tpl.loader->load(other->operand.literal.v.toString());
-                if (loaded->isValid())
-                    found = findStatic(sel, loaded->nodes, *loaded, depth + 1);
-            }
-            return found.has_value();
-        },
-        [&](qsizetype, const Tag &tag) {
-            if (!matches(sel, tag))
-                return false;
-            found = tag;
-            return true;
-        });
-    return found;
-}
+public:
+    explicit StaticSearch(const Selector &sel) : m_sel(sel) {}
+
+    std::optional<Tag> find(const NodeList &nodes, const CompiledTemplate &tpl)
+    {
+        if (m_nesting >= MaxRenderNesting)
+            return std::nullopt;
+        ++m_nesting;
+        std::optional<Tag> found = findHere(nodes, tpl);
+        --m_nesting;
+        return found;
+    }
+
+private:
+    std::optional<Tag> findHere(const NodeList &nodes, const CompiledTemplate &tpl)
+    {
+        const Skeleton sk(nodes);
+        std::optional<Tag> found;
+        scan(
+            sk.text, 0,
+            [&](qsizetype pos) {
+                const Node &node = *nodes[sk.locate(pos).first];
+                std::vector<const NodeList *> children;
+                node.childLists(children);
+                for (const NodeList *c : children) {
+                    if ((found = find(*c, tpl)))
+                        return true;
+                }
+                // Templates named by a literal {% extends %} or {% include %}.
+                const FilterExpression *other = nullptr;
+                if (auto *ext = dynamic_cast<const ExtendsNode *>(&node))
+                    other = &ext->parentName;
+                else if (auto *inc = dynamic_cast<const IncludeNode *>(&node))
+                    other = &inc->name;
+                if (other && other->operand.isLiteral && other->filters.empty() && tpl.loader) {
+                    auto loaded = tpl.loader->load(other->operand.literal.v.toString());
+                    if (loaded->isValid() && !m_visited.contains(loaded.get())) {
+                        m_visited.insert(loaded.get());
+                        m_keep.push_back(loaded);
+                        found = find(loaded->nodes, *loaded);
+                    }
+                }
+                return found.has_value();
+            },
+            [&](qsizetype, const Tag &tag) {
+                if (!matches(m_sel, tag))
+                    return false;
+                found = tag;
+                return true;
+            });
+        return found;
+    }
+
+    const Selector &m_sel;
+    int m_nesting = 0;
+    QSet<const CompiledTemplate *> m_visited;
+    std::vector<std::shared_ptr<const CompiledTemplate>> m_keep; // so no visited address is reused
+};
 
 } // namespace
 
@@ -535,7 +578,12 @@ std::optional<QString> Template::elementAttribute(const QString &selector, const
     const std::optional<Selector> sel = parseSelector(selector, &ignored);
     if (!sel)
         return std::nullopt;
-    const std::optional<Tag> tag = findStatic(*sel, m_compiled->nodes, *m_compiled, 0);
+    std::optional<Tag> tag;
+    try {
+        tag = StaticSearch(*sel).find(m_compiled->nodes, *m_compiled);
+    } catch (...) { // std::bad_alloc, or the loader's
+        return std::nullopt;
+    }
     if (!tag)
         return std::nullopt;
     const QString name = attribute.toLower();
@@ -564,19 +612,16 @@ std::optional<QString> Template::renderFragment(const QString &selector, const T
             *error = TemplateError(TemplateError::Kind::Render, name(), 0, 0, selectorError);
         return std::nullopt;
     }
-    RenderState state(context, m_compiled.get());
-    state.depth = 1;
     try {
+        RenderState state(context, m_compiled.get());
+        state.depth = 1;
         QString out;
         if (FragmentRenderer(*sel, state).search(m_compiled->nodes, out))
             return out;
-    } catch (const TemplateException &e) {
+    } catch (...) {
+        const TemplateError e = errorFromException(name());
         if (error)
-            *error = e.error;
-    } catch (const std::bad_alloc &) {
-        if (error)
-            *error = TemplateError(TemplateError::Kind::Render, name(), 0, 0,
-                                   u"rendering ran out of memory (a filter argument asks for a huge result?)"_s);
+            *error = e;
     }
     return std::nullopt;
 }

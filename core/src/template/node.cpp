@@ -2,6 +2,7 @@
 
 #include "engine_p.h"
 #include "filters_p.h"
+#include "filters_util_p.h"
 #include "tags_p.h"
 
 #include <rill/templatecontext.h>
@@ -10,10 +11,68 @@ using namespace Qt::StringLiterals;
 
 namespace Rill::detail {
 
+static RenderLimits limitsOf(const CompiledTemplate *tpl)
+{
+    return tpl && tpl->loader ? tpl->loader->limits : RenderLimits();
+}
+
 RenderState::RenderState(const TemplateContext &r, const CompiledTemplate *t)
-    : root(r), tpl(t), autoescape(r.autoescape())
+    : budget(limitsOf(t)), outputRoom(budget.maxOutputChars()), root(r), tpl(t), autoescape(r.autoescape())
 {
     bindings.reserve(32);
+}
+
+void RenderState::locate(AbortRender &abort, const Node &node) const
+{
+    if (abort.line > 0)
+        return;
+    abort.line = node.line;
+    abort.column = node.column;
+    if (tpl)
+        abort.templateName = tpl->name;
+}
+
+void RenderState::failOutput(const Node &node) const
+{
+    AbortRender abort{u"the output exceeds the limit of %1 bytes (TemplateEngine::setMaxOutputSize())"_s.arg(
+        budget.maxOutputBytes())};
+    locate(abort, node);
+    throw abort;
+}
+
+NestingGuard::NestingGuard(RenderState &state) : m_state(state)
+{
+    if (++m_state.nesting > MaxRenderNesting) {
+        --m_state.nesting;
+        throw AbortRender{u"tags and included templates are nested more than %1 levels deep"_s.arg(MaxRenderNesting)};
+    }
+}
+
+OutputDiversion::OutputDiversion(RenderState &state) : m_state(state)
+{
+    m_saved.swap(m_state.out);
+    m_state.diverted += m_saved.size();
+    m_state.outputRoom -= m_saved.size();
+}
+
+OutputDiversion::~OutputDiversion()
+{
+    if (!m_done)
+        restore();
+}
+
+void OutputDiversion::restore()
+{
+    m_done = true;
+    m_state.diverted -= m_saved.size();
+    m_state.outputRoom += m_saved.size();
+    m_saved.swap(m_state.out);
+}
+
+QString OutputDiversion::finish()
+{
+    restore();
+    return std::move(m_saved);
 }
 
 void RenderState::set(const QString &name, const QVariant &value)
@@ -76,24 +135,59 @@ void FilterEnv::fail(const QString &message) const
     state.fail(line, column, message);
 }
 
+qsizetype FilterEnv::maxChars() const
+{
+    return state.budget.maxOutputChars();
+}
+
+void FilterEnv::checkWidth(qint64 width) const
+{
+    if (width > kMaxPadding)
+        fail(u"the width %1 is too large"_s.arg(width));
+    if (width > maxChars())
+        fail(u"the width %1 exceeds the output limit of %2 bytes (TemplateEngine::setMaxOutputSize())"_s.arg(width).arg(
+            state.budget.maxOutputBytes()));
+}
+
+void FilterEnv::checkLength(qsizetype chars) const
+{
+    if (chars > maxChars())
+        state.budget.failText();
+}
+
+void renderNode(const Node &node, RenderState &state)
+{
+    try {
+        node.render(state);
+    } catch (AbortRender &abort) {
+        state.locate(abort, node);
+        throw;
+    } catch (const std::bad_alloc &) {
+        AbortRender abort{u"rendering ran out of memory"_s};
+        state.locate(abort, node);
+        throw abort;
+    } catch (const std::exception &e) {
+        // Code outside the engine (a property getter) failed.
+        AbortRender abort{u"rendering failed: "_s + QString::fromLocal8Bit(e.what())};
+        state.locate(abort, node);
+        throw abort;
+    }
+    state.checkOutput(node);
+    state.budget.step();
+}
+
 void renderList(const NodeList &nodes, RenderState &state)
 {
+    const NestingGuard nesting(state);
     for (const auto &node : nodes)
-        node->render(state);
+        renderNode(*node, state);
 }
 
 QString renderToString(const NodeList &nodes, RenderState &state)
 {
-    QString saved;
-    saved.swap(state.out);
-    try {
-        renderList(nodes, state);
-    } catch (...) {
-        saved.swap(state.out);
-        throw;
-    }
-    saved.swap(state.out);
-    return saved;
+    OutputDiversion diversion(state);
+    renderList(nodes, state);
+    return diversion.finish();
 }
 
 void TextNode::render(RenderState &state) const
@@ -255,6 +349,23 @@ std::optional<Value> Operand::resolve(RenderState &state) const
     return cur;
 }
 
+// Whether b holds the very data a holds (a string or list handed on).
+static bool sharesData(const QVariant &a, const QVariant &b)
+{
+    if (a.typeId() != b.typeId())
+        return false;
+    switch (a.typeId()) {
+    case QMetaType::QString:
+        return static_cast<const QString *>(a.constData())->constData()
+               == static_cast<const QString *>(b.constData())->constData();
+    case QMetaType::QVariantList:
+        return static_cast<const QVariantList *>(a.constData())->constData()
+               == static_cast<const QVariantList *>(b.constData())->constData();
+    default:
+        return false;
+    }
+}
+
 Value FilterExpression::resolve(RenderState &state, bool ignoreFailures) const
 {
     std::optional<Value> resolved = operand.resolve(state);
@@ -284,6 +395,10 @@ Value FilterExpression::resolve(RenderState &state, bool ignoreFailures) const
         if (call.def->stringFilter && kindOf(input.v) != Kind::String)
             input = Value(toPyStr(input.v), input.safe);
         Value result = call.def->fn(input, argPtr, env);
+        // What the filter made counts against the render's budget; what
+        // it handed on unchanged (data shared with its input) does not.
+        if (!sharesData(result.v, input.v))
+            state.budget.charge(shallowBytes(result.v));
         if (call.def->isSafe && input.safe) {
             result.safe = true;
         }

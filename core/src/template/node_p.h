@@ -44,7 +44,16 @@ public:
 
 using NodeList = std::vector<std::unique_ptr<Node>>;
 
+// Node lists nest this deep at most while rendering, counting every tag of
+// every template on the way (include and extends add up): the parser's
+// bound of 512 levels holds for one template only.
+constexpr int MaxRenderNesting = 1024;
+
 void renderList(const NodeList &nodes, RenderState &state);
+// Renders one node of a list: gives an AbortRender from inside it the
+// node's position, turns std::bad_alloc and other std::exceptions into
+// AbortRender, and checks the output limit after it.
+void renderNode(const Node &node, RenderState &state);
 // Renders into a fresh string, leaving the state's output untouched.
 QString renderToString(const NodeList &nodes, RenderState &state);
 
@@ -181,7 +190,13 @@ struct RenderState
 {
     RenderState(const TemplateContext &root, const CompiledTemplate *tpl);
 
+    RenderBudget budget;             // the engine's limits for this render
     QString out;
+    // Output set aside by OutputDiversion (still counts against the limit),
+    // and how much more out may hold.
+    qsizetype diverted = 0;
+    qsizetype outputRoom = 0;
+    int nesting = 0;                 // node lists being rendered, bounded by MaxRenderNesting
     const TemplateContext &root;
     const CompiledTemplate *tpl;     // template being rendered (for names in errors)
     BlockContext *blocks = nullptr;  // current template render's block context
@@ -209,6 +224,46 @@ struct RenderState
 
     [[noreturn]] void fail(const Node &node, const QString &message) const;
     [[noreturn]] void fail(int line, int column, const QString &message) const;
+    // Gives an AbortRender that has no position yet the node's.
+    void locate(AbortRender &abort, const Node &node) const;
+    [[noreturn]] void failOutput(const Node &node) const;
+    void checkOutput(const Node &node) const
+    {
+        if (out.size() > outputRoom) [[unlikely]]
+            failOutput(node);
+    }
+};
+
+// One more level of node lists (or of a fragment search) while it lives.
+class NestingGuard
+{
+public:
+    explicit NestingGuard(RenderState &state);
+    ~NestingGuard() { --m_state.nesting; }
+    NestingGuard(const NestingGuard &) = delete;
+    NestingGuard &operator=(const NestingGuard &) = delete;
+
+private:
+    RenderState &m_state;
+};
+
+// Renders into a fresh string while the output so far waits, still counted
+// against the output limit; finish() returns what was rendered meanwhile and
+// puts the output back (the destructor does so when an exception passes).
+class OutputDiversion
+{
+public:
+    explicit OutputDiversion(RenderState &state);
+    ~OutputDiversion();
+    OutputDiversion(const OutputDiversion &) = delete;
+    OutputDiversion &operator=(const OutputDiversion &) = delete;
+    QString finish();
+
+private:
+    void restore();
+    RenderState &m_state;
+    QString m_saved;
+    bool m_done = false;
 };
 
 struct ScopeGuard

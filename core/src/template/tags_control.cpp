@@ -363,9 +363,16 @@ void ForNode::render(RenderState &state) const
     const bool unpack = loopVars.size() > 1;
     const qsizetype n = items->size();
     for (qsizetype k = 0; k < n; ++k) {
+        // A turn of an empty loop renders no node, yet takes time.
+        state.budget.step();
         const QVariant &item = items->at(reversed ? n - 1 - k : k);
         loop.counter0 = k;
         if (unpack) {
+            // A long string would be split into as many one-character
+            // strings only to find they are too many.
+            if (item.typeId() == QMetaType::QString && static_cast<const QString *>(item.constData())->size() > 2 * loopVars.size())
+                state.fail(*this, u"'{% for %}' needs %1 values to unpack; got %2"_s.arg(loopVars.size()).arg(
+                                      pyLen(item).value_or(0)));
             const std::optional<QVariantList> parts = iterate(item);
             const qsizetype got = parts ? parts->size() : 1;
             if (got != loopVars.size())

@@ -188,13 +188,11 @@ public:
         for (const FilterExpression &e : values) {
             const Value v = e.resolve(state, true);
             if (isTruthy(v.v)) {
-                QString saved;
-                saved.swap(state.out);
+                OutputDiversion diversion(state);
                 appendValue(state, v);
-                saved.swap(state.out);
                 // Django's render_value_in_context gives a SafeString when
                 // it escapes, or when the value was safe already.
-                first = Value::string(std::move(saved), state.autoescape || v.safe);
+                first = Value::string(diversion.finish(), state.autoescape || v.safe);
                 break;
             }
         }

@@ -211,16 +211,9 @@ QString renderBlockSuper(const BlockRef &ref, RenderState &state)
                    u"{{ block.super }} is used in block '%1' of a template that extends no other"_s.arg(ref.node->name));
     if (!state.blocks->get(ref.node->name))
         return QString();
-    QString saved;
-    saved.swap(state.out);
-    try {
-        ref.node->render(state);
-    } catch (...) {
-        saved.swap(state.out);
-        throw;
-    }
-    saved.swap(state.out);
-    return saved;
+    OutputDiversion diversion(state);
+    renderNode(*ref.node, state);
+    return diversion.finish();
 }
 
 std::shared_ptr<const CompiledTemplate> ExtendsNode::parent(RenderState &state) const

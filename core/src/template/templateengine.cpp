@@ -92,6 +92,29 @@ TemplateError Template::error() const
     return m_compiled->error;
 }
 
+namespace detail {
+
+// The error for an exception that reached the public boundary; every path
+// out of rendering comes through here, so nothing thrown inside escapes.
+TemplateError errorFromException(const QString &templateName)
+{
+    try {
+        throw;
+    } catch (const TemplateException &e) {
+        return e.error;
+    } catch (const AbortRender &e) {
+        return TemplateError(TemplateError::Kind::Render, e.templateName.isEmpty() ? templateName : e.templateName,
+                             e.line, e.column, e.message);
+    } catch (const std::bad_alloc &) {
+        return TemplateError(TemplateError::Kind::Render, templateName, 0, 0, u"rendering ran out of memory"_s);
+    } catch (const std::exception &e) {
+        return TemplateError(TemplateError::Kind::Render, templateName, 0, 0,
+                             u"rendering failed: "_s + QString::fromLocal8Bit(e.what()));
+    }
+}
+
+} // namespace detail
+
 QString Template::render(const TemplateContext &context, TemplateError *error) const
 {
     if (error)
@@ -101,26 +124,21 @@ QString Template::render(const TemplateContext &context, TemplateError *error) c
             *error = this->error();
         return QString();
     }
-    RenderState state(context, m_compiled.get());
-    // A little over last time's length, so a render that grows a bit does
-    // not copy everything once more at the end.
-    if (const qsizetype hint = m_compiled->lastOutputSize.load(std::memory_order_relaxed))
-        state.out.reserve(hint + hint / 16);
     try {
+        RenderState state(context, m_compiled.get());
+        // A little over last time's length, so a render that grows a bit does
+        // not copy everything once more at the end.
+        if (const qsizetype hint = m_compiled->lastOutputSize.load(std::memory_order_relaxed))
+            state.out.reserve(qMin(hint + hint / 16, state.budget.maxOutputChars()));
         renderTemplate(*m_compiled, state);
-    } catch (const TemplateException &e) {
+        m_compiled->lastOutputSize.store(state.out.size(), std::memory_order_relaxed);
+        return std::move(state.out);
+    } catch (...) {
+        const TemplateError e = errorFromException(name());
         if (error)
-            *error = e.error;
-        return QString();
-    } catch (const std::bad_alloc &) {
-        // A filter asked for an absurd size (Django raises MemoryError too).
-        if (error)
-            *error = TemplateError(TemplateError::Kind::Render, name(), 0, 0,
-                                   u"rendering ran out of memory (a filter argument asks for a huge result?)"_s);
-        return QString();
+            *error = e;
     }
-    m_compiled->lastOutputSize.store(state.out.size(), std::memory_order_relaxed);
-    return std::move(state.out);
+    return QString();
 }
 
 // ---- TemplateEngine ------------------------------------------------------
@@ -144,6 +162,13 @@ std::shared_ptr<CompiledTemplate> compile(const QString &source, const QString &
     } catch (const TemplateException &e) {
         tpl->nodes.clear();
         tpl->error = e.error;
+    } catch (const std::bad_alloc &) {
+        tpl->nodes.clear();
+        tpl->error = TemplateError(TemplateError::Kind::Syntax, name, 0, 0, u"compiling ran out of memory"_s);
+    } catch (const std::exception &e) {
+        tpl->nodes.clear();
+        tpl->error = TemplateError(TemplateError::Kind::Syntax, name, 0, 0,
+                                   u"compiling failed: "_s + QString::fromLocal8Bit(e.what()));
     }
     return tpl;
 }
@@ -243,6 +268,20 @@ QStringList TemplateEngine::searchPaths() const { return d->searchPaths; }
 void TemplateEngine::setAutoReload(bool on) { d->autoReload = on; }
 bool TemplateEngine::autoReload() const { return d->autoReload; }
 void TemplateEngine::clearCache() { d->cache.clear(); }
+
+void TemplateEngine::setMaxOutputSize(qsizetype bytes)
+{
+    d->limits.maxOutputBytes = qMax<qsizetype>(bytes, 0);
+}
+
+qsizetype TemplateEngine::maxOutputSize() const { return d->limits.maxOutputBytes; }
+
+void TemplateEngine::setMaxRenderTime(std::chrono::milliseconds time)
+{
+    d->limits.maxTime = qMax(time, std::chrono::milliseconds(0));
+}
+
+std::chrono::milliseconds TemplateEngine::maxRenderTime() const { return d->limits.maxTime; }
 
 Template TemplateEngine::loadTemplate(const QString &name) const
 {

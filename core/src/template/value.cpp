@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <limits>
 #include <charconv>
 #include <cmath>
 
@@ -22,6 +23,93 @@
 using namespace Qt::StringLiterals;
 
 namespace Rill::detail {
+
+// ---- RenderBudget ----------------------------------------------------------
+
+namespace {
+thread_local RenderBudget *t_currentBudget = nullptr;
+constexpr qsizetype NoLimit = std::numeric_limits<qsizetype>::max();
+} // namespace
+
+RenderBudget::RenderBudget(const RenderLimits &limits)
+    : m_limits(limits),
+      m_maxChars(limits.maxOutputBytes > 0 ? limits.maxOutputBytes / qsizetype(sizeof(QChar)) : NoLimit),
+      m_maxMade(limits.maxOutputBytes > 0 && limits.maxOutputBytes < NoLimit / MadeFactor
+                    ? limits.maxOutputBytes * MadeFactor
+                    : NoLimit),
+      m_previous(t_currentBudget)
+{
+    if (m_limits.maxTime.count() > 0)
+        m_deadline = std::chrono::steady_clock::now() + m_limits.maxTime;
+    t_currentBudget = this;
+}
+
+RenderBudget::~RenderBudget()
+{
+    t_currentBudget = m_previous;
+}
+
+RenderBudget *RenderBudget::current()
+{
+    return t_currentBudget;
+}
+
+void RenderBudget::checkClock()
+{
+    m_countdown = StepsPerCheck;
+    if (m_limits.maxTime.count() > 0 && std::chrono::steady_clock::now() > m_deadline)
+        throw AbortRender{u"rendering takes longer than the limit of %1 ms (TemplateEngine::setMaxRenderTime())"_s.arg(
+            m_limits.maxTime.count())};
+}
+
+void RenderBudget::failMade() const
+{
+    throw AbortRender{u"the values made while rendering exceed %1 bytes, %2 times the output limit "
+                      u"(TemplateEngine::setMaxOutputSize())"_s.arg(m_maxMade).arg(MadeFactor)};
+}
+
+void RenderBudget::failText() const
+{
+    throw AbortRender{u"the text of a value exceeds the output limit of %1 bytes (TemplateEngine::setMaxOutputSize())"_s.arg(
+        m_limits.maxOutputBytes)};
+}
+
+void RenderBudget::failDepth()
+{
+    throw AbortRender{u"a value is nested more than %1 levels deep"_s.arg(MaxValueDepth)};
+}
+
+qsizetype shallowBytes(const QVariant &v)
+{
+    // A QVariant item costs its own size plus, usually, a heap block.
+    constexpr qsizetype itemBytes = qsizetype(sizeof(QVariant)) + 32;
+    switch (v.typeId()) {
+    case QMetaType::QString:
+        return static_cast<const QString *>(v.constData())->size() * qsizetype(sizeof(QChar));
+    case QMetaType::QVariantList:
+        return static_cast<const QVariantList *>(v.constData())->size() * itemBytes;
+    case QMetaType::QVariantMap:
+        return static_cast<const QVariantMap *>(v.constData())->size() * (itemBytes + 64);
+    default:
+        return 0;
+    }
+}
+
+namespace {
+
+void stepBudget()
+{
+    if (RenderBudget *b = RenderBudget::current())
+        b->step();
+}
+
+void chargeBudget(qsizetype bytes)
+{
+    if (RenderBudget *b = RenderBudget::current())
+        b->charge(bytes);
+}
+
+} // namespace
 
 Kind kindOf(const QVariant &v)
 {
@@ -234,13 +322,12 @@ static bool pyPrintable(char32_t cp)
     }
 }
 
-static QString reprString(const QString &s)
+static void appendReprString(QString &out, const QString &s)
 {
     const bool hasSingle = s.contains(u'\'');
     const bool hasDouble = s.contains(u'"');
     const char16_t quote = (hasSingle && !hasDouble) ? u'"' : u'\'';
-    QString out;
-    out.reserve(s.size() + 2);
+    out.reserve(out.size() + s.size() + 2);
     out.append(QChar(quote));
     for (qsizetype i = 0; i < s.size(); ++i) {
         char32_t cp = s.at(i).unicode();
@@ -269,23 +356,142 @@ static QString reprString(const QString &s)
         }
     }
     out.append(QChar(quote));
-    return out;
 }
 
-QString toPyRepr(const QVariant &raw)
+namespace {
+
+// str() and repr() of nested values written into one string, with the
+// nesting and the length bounded: a template can build values nested a
+// level deeper on each turn of a loop, and values that share parts print
+// those parts once per reference (exponentially long text).
+class Printer
 {
-    const QVariant v = normalize(raw);
-    if (kindOf(v) == Kind::String)
-        return reprString(v.toString());
-    return toPyStr(v);
+public:
+    Printer() : m_budget(RenderBudget::current()) {}
+
+    void str(const QVariant &raw, int depth)
+    {
+        if (raw.metaType() == QMetaType::fromType<GroupedResult>()) {
+            const auto *g = static_cast<const GroupedResult *>(raw.constData());
+            enter(depth);
+            out += u"GroupedResult(grouper="_s;
+            repr(g->grouper, depth + 1);
+            out += u", list="_s;
+            repr(QVariant(g->list), depth + 1);
+            out += u')';
+            return;
+        }
+        const QVariant v = normalize(raw);
+        switch (kindOf(v)) {
+        case Kind::List: {
+            enter(depth);
+            out += u'[';
+            const auto *list = static_cast<const QVariantList *>(v.constData());
+            for (qsizetype i = 0; i < list->size(); ++i) {
+                if (i)
+                    out += u", ";
+                repr(list->at(i), depth + 1);
+            }
+            out += u']';
+            return;
+        }
+        case Kind::Map: {
+            enter(depth);
+            out += u'{';
+            const auto *map = static_cast<const QVariantMap *>(v.constData());
+            bool first = true;
+            for (auto it = map->cbegin(); it != map->cend(); ++it) {
+                if (!first)
+                    out += u", ";
+                first = false;
+                appendReprString(out, it.key());
+                out += u": ";
+                repr(it.value(), depth + 1);
+            }
+            out += u'}';
+            return;
+        }
+        default:
+            out += scalarStr(v);
+            checkLength();
+        }
+    }
+
+    void repr(const QVariant &raw, int depth)
+    {
+        if (raw.typeId() == QMetaType::QString) {
+            appendReprString(out, *static_cast<const QString *>(raw.constData()));
+            checkLength();
+            return;
+        }
+        if (kindOf(raw) == Kind::Other) {
+            const QVariant v = normalize(raw);
+            if (kindOf(v) == Kind::String) {
+                appendReprString(out, v.toString());
+                checkLength();
+                return;
+            }
+        }
+        str(raw, depth);
+    }
+
+    // str() of anything that is not a container.
+    static QString scalarStr(const QVariant &v)
+    {
+        switch (kindOf(v)) {
+        case Kind::None:
+            return u"None"_s;
+        case Kind::Bool:
+            return v.toBool() ? u"True"_s : u"False"_s;
+        case Kind::Int:
+            if (v.typeId() == QMetaType::ULongLong || v.typeId() == QMetaType::ULong)
+                return QString::number(v.toULongLong());
+            return QString::number(v.toLongLong());
+        case Kind::Float:
+            return pyFloatRepr(v.toDouble());
+        case Kind::String:
+            return v.toString();
+        case Kind::Object: {
+            const QObject *o = qvariant_cast<QObject *>(v);
+            return o->objectName().isEmpty() ? QString::fromLatin1(o->metaObject()->className()) : o->objectName();
+        }
+        default:
+            return v.toString();
+        }
+    }
+
+    QString out;
+
+private:
+    void enter(int depth)
+    {
+        if (depth > MaxValueDepth)
+            RenderBudget::failDepth();
+        checkLength();
+    }
+    void checkLength()
+    {
+        if (m_budget) {
+            if (out.size() > m_budget->maxOutputChars())
+                m_budget->failText();
+            m_budget->step();
+        }
+    }
+
+    RenderBudget *m_budget;
+};
+
+} // namespace
+
+QString toPyRepr(const QVariant &v)
+{
+    Printer p;
+    p.repr(v, 0);
+    return std::move(p.out);
 }
 
 QString toPyStr(const QVariant &raw)
 {
-    if (raw.metaType() == QMetaType::fromType<GroupedResult>()) {
-        const auto *g = static_cast<const GroupedResult *>(raw.constData());
-        return u"GroupedResult(grouper="_s + toPyRepr(g->grouper) + u", list="_s + toPyRepr(QVariant(g->list)) + u')';
-    }
     // The common types first: they need no normalize(), which copies.
     switch (raw.typeId()) {
     case QMetaType::QString:
@@ -300,50 +506,9 @@ QString toPyStr(const QVariant &raw)
     default:
         break;
     }
-    const QVariant v = normalize(raw);
-    switch (kindOf(v)) {
-    case Kind::None:
-        return u"None"_s;
-    case Kind::Bool:
-        return v.toBool() ? u"True"_s : u"False"_s;
-    case Kind::Int:
-        if (v.typeId() == QMetaType::ULongLong || v.typeId() == QMetaType::ULong)
-            return QString::number(v.toULongLong());
-        return QString::number(v.toLongLong());
-    case Kind::Float:
-        return pyFloatRepr(v.toDouble());
-    case Kind::String:
-        return v.toString();
-    case Kind::List: {
-        QString out = u"["_s;
-        const QVariantList list = v.toList();
-        for (qsizetype i = 0; i < list.size(); ++i) {
-            if (i)
-                out += u", ";
-            out += toPyRepr(list.at(i));
-        }
-        return out + u']';
-    }
-    case Kind::Map: {
-        QString out = u"{"_s;
-        const QVariantMap map = v.toMap();
-        bool first = true;
-        for (auto it = map.cbegin(); it != map.cend(); ++it) {
-            if (!first)
-                out += u", ";
-            first = false;
-            out += reprString(it.key()) + u": " + toPyRepr(it.value());
-        }
-        return out + u'}';
-    }
-    case Kind::Object: {
-        const QObject *o = qvariant_cast<QObject *>(v);
-        return o->objectName().isEmpty() ? QString::fromLatin1(o->metaObject()->className()) : o->objectName();
-    }
-    case Kind::Other:
-        break;
-    }
-    return v.toString();
+    Printer p;
+    p.str(raw, 0);
+    return std::move(p.out);
 }
 
 bool isTruthy(const QVariant &raw)
@@ -385,8 +550,11 @@ static int cmpNumbers(const QVariant &a, const QVariant &b)
     return x < y ? -1 : (x > y ? 1 : 0);
 }
 
-bool pyEquals(const QVariant &ra, const QVariant &rb)
+static bool equalsAt(const QVariant &ra, const QVariant &rb, int depth)
 {
+    if (depth > MaxValueDepth)
+        RenderBudget::failDepth();
+    stepBudget();
     const QVariant a = normalize(ra), b = normalize(rb);
     const Kind ka = kindOf(a), kb = kindOf(b);
     if (isNumber(a) && isNumber(b)) {
@@ -406,7 +574,7 @@ bool pyEquals(const QVariant &ra, const QVariant &rb)
         if (x.size() != y.size())
             return false;
         for (qsizetype i = 0; i < x.size(); ++i)
-            if (!pyEquals(x.at(i), y.at(i)))
+            if (!equalsAt(x.at(i), y.at(i), depth + 1))
                 return false;
         return true;
     }
@@ -416,7 +584,7 @@ bool pyEquals(const QVariant &ra, const QVariant &rb)
             return false;
         for (auto it = x.cbegin(); it != x.cend(); ++it) {
             auto other = y.constFind(it.key());
-            if (other == y.cend() || !pyEquals(it.value(), other.value()))
+            if (other == y.cend() || !equalsAt(it.value(), other.value(), depth + 1))
                 return false;
         }
         return true;
@@ -428,8 +596,16 @@ bool pyEquals(const QVariant &ra, const QVariant &rb)
     }
 }
 
-std::optional<int> pyCompare(const QVariant &ra, const QVariant &rb)
+bool pyEquals(const QVariant &a, const QVariant &b)
 {
+    return equalsAt(a, b, 0);
+}
+
+static std::optional<int> compareAt(const QVariant &ra, const QVariant &rb, int depth)
+{
+    if (depth > MaxValueDepth)
+        RenderBudget::failDepth();
+    stepBudget();
     const QVariant a = normalize(ra), b = normalize(rb);
     if (isNumber(a) && isNumber(b)) {
         if ((kindOf(a) == Kind::Float && std::isnan(a.toDouble())) || (kindOf(b) == Kind::Float && std::isnan(b.toDouble())))
@@ -446,13 +622,18 @@ std::optional<int> pyCompare(const QVariant &ra, const QVariant &rb)
     if (ka == Kind::List) {
         const QVariantList x = a.toList(), y = b.toList();
         for (qsizetype i = 0; i < std::min(x.size(), y.size()); ++i) {
-            if (pyEquals(x.at(i), y.at(i)))
+            if (equalsAt(x.at(i), y.at(i), depth + 1))
                 continue;
-            return pyCompare(x.at(i), y.at(i));
+            return compareAt(x.at(i), y.at(i), depth + 1);
         }
         return x.size() < y.size() ? -1 : (x.size() > y.size() ? 1 : 0);
     }
     return std::nullopt;
+}
+
+std::optional<int> pyCompare(const QVariant &a, const QVariant &b)
+{
+    return compareAt(a, b, 0);
 }
 
 std::optional<bool> pyContains(const QVariant &rc, const QVariant &ri)
@@ -507,6 +688,7 @@ std::optional<QVariantList> iterate(const QVariant &raw)
     case Kind::Map: {
         QVariantList keys;
         const QVariantMap map = v.toMap();
+        chargeBudget(shallowBytes(QVariant(map)));
         keys.reserve(map.size());
         for (auto it = map.cbegin(); it != map.cend(); ++it)
             keys.append(it.key());
@@ -515,6 +697,9 @@ std::optional<QVariantList> iterate(const QVariant &raw)
     case Kind::String: {
         QVariantList chars;
         const QString s = v.toString();
+        // Charged before it is made: a list item per character is some
+        // forty times the string's size.
+        chargeBudget(s.size() * (qsizetype(sizeof(QVariant)) + 32));
         chars.reserve(s.size());
         for (qsizetype i = 0; i < s.size(); ++i) {
             if (s.at(i).isHighSurrogate() && i + 1 < s.size()) {
@@ -533,6 +718,8 @@ std::optional<QVariantList> iterate(const QVariant &raw)
 
 static std::optional<QVariant> mapPseudoMethod(const QVariantMap &map, const QString &part)
 {
+    if (part == u"items" || part == u"keys" || part == u"values")
+        chargeBudget(shallowBytes(QVariant(map)));
     if (part == u"items") {
         QVariantList items;
         items.reserve(map.size());

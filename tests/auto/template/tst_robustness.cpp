@@ -18,8 +18,13 @@ private slots:
     void deepNesting();
     void deepContext();
     void selfInclude();
+    void longExpressions_data();
+    void longExpressions();
     void adversarialSource_data();
     void adversarialSource();
+    void deepAcrossTemplates_data();
+    void deepAcrossTemplates();
+    void staticSearchVisitsOnce();
 };
 
 // Templates glued together from pieces of template syntax, most of them
@@ -107,6 +112,37 @@ void TstRobustness::selfInclude()
     QCOMPARE(r.error, u"loop.html:1:2: templates extend or include each other more than 64 levels deep (a loop?)"_s);
 }
 
+namespace {
+
+using Files = QMap<QString, QString>;
+
+} // namespace
+
+// Other things that grow with the input without nesting: they must work,
+// not recurse.
+void TstRobustness::longExpressions_data()
+{
+    QTest::addColumn<QString>("source");
+    QTest::addColumn<QString>("output");
+
+    QTest::newRow("100000 dots") << u"[{{ d"_s + u".d"_s.repeated(100000) + u" }}]"_s << u"[]"_s;
+    QTest::newRow("100000 filters") << u"{{ s"_s + u"|upper|lower"_s.repeated(50000) + u" }}"_s << u"abc"_s;
+    QTest::newRow("100000 filters in a {% filter %}")
+        << u"{% filter upper"_s + u"|lower|upper"_s.repeated(50000) + u" %}abc{% endfilter %}"_s << u"ABC"_s;
+    QTest::newRow("10000 values to cycle") << u"{% cycle "_s + u"s "_s.repeated(10000) + u"%}"_s << u"abc"_s;
+    QTest::newRow("10000 bindings") << u"{% with "_s + u"a=s "_s.repeated(10000) + u"%}{{ a }}{% endwith %}"_s << u"abc"_s;
+    QTest::newRow("100000 sequential blocks") << u"{% if t %}x{% endif %}"_s.repeated(100000) << u"x"_s.repeated(100000);
+}
+
+void TstRobustness::longExpressions()
+{
+    QFETCH(QString, source);
+    QFETCH(QString, output);
+    const auto r = RillTest::renderTemplate(source, u"{\"t\": 1, \"s\": \"abc\", \"d\": {}}"_s);
+    QCOMPARE(r.error, QString());
+    QCOMPARE(r.output, output);
+}
+
 // Sources built to make a scanner go back over the same text again and
 // again: each must compile (or fail) in time linear in its length.
 void TstRobustness::adversarialSource_data()
@@ -155,6 +191,73 @@ void TstRobustness::adversarialSource()
     QCOMPARE(r.output, output);
     // Linear work takes milliseconds; the quadratic kind took minutes.
     QVERIFY2(elapsed < 5000, qPrintable(QString::number(elapsed)));
+}
+
+// Nesting adds up across templates: 500 levels in each of 60 templates
+// would be 30000 levels of recursion, rendered or searched for a fragment.
+void TstRobustness::deepAcrossTemplates_data()
+{
+    QTest::addColumn<QString>("leaf");
+    QTest::addColumn<Files>("files");
+
+    const QString open = u"{% if t %}"_s.repeated(500);
+    const QString close = u"{% endif %}"_s.repeated(500);
+    QTest::newRow("include") << u"{% include 'self.html' %}"_s
+                             << QMap<QString, QString>{{u"self.html"_s, open + u"{% include 'self.html' %}"_s + close}};
+    QMap<QString, QString> files;
+    files.insert(u"t0.html"_s, open + u"{% block b0 %}{% endblock %}"_s + close);
+    for (int i = 1; i < 60; ++i)
+        files.insert(u"t%1.html"_s.arg(i), u"{% extends 't%1.html' %}{% block b%1 %}"_s.arg(i - 1) + open
+                                                + u"{% block b%1 %}{% endblock %}"_s.arg(i) + close + u"{% endblock %}"_s);
+    QTest::newRow("extends") << u"{% extends 't59.html' %}{% block b59 %}<p id=\"x\">in</p>{% endblock %}"_s << files;
+}
+
+void TstRobustness::deepAcrossTemplates()
+{
+    QFETCH(QString, leaf);
+    QFETCH(Files, files);
+    QTemporaryDir dir;
+    for (auto it = files.cbegin(); it != files.cend(); ++it) {
+        QFile f(dir.filePath(it.key()));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(it.value().toUtf8());
+    }
+    Rill::TemplateEngine engine;
+    engine.addSearchPath(dir.path());
+    const Rill::Template tpl = engine.fromString(leaf, u"leaf.html"_s);
+    QVERIFY(tpl.isValid());
+    const Rill::TemplateContext ctx(RillTest::contextFromJson(u"{\"t\": 1}"_s));
+    const QString expected = u"tags and included templates are nested more than 1024 levels deep"_s;
+    Rill::TemplateError error;
+    QCOMPARE(tpl.render(ctx, &error), QString());
+    QCOMPARE(error.message(), expected);
+    QCOMPARE(error.kind(), Rill::TemplateError::Kind::Render);
+    QVERIFY(error.line() > 0);
+    QCOMPARE(tpl.renderFragment(u"#x"_s, ctx, &error), std::nullopt);
+    if (qstrcmp(QTest::currentDataTag(), "extends") == 0)
+        QCOMPARE(error.message(), expected);
+    // Found without rendering, but not by recursing that deep.
+    QCOMPARE(tpl.elementAttribute(u"#nothing"_s, u"id"_s), std::nullopt);
+}
+
+// Template::elementAttribute() follows literal includes; a template that
+// includes itself twice must be searched once, not 2^64 times.
+void TstRobustness::staticSearchVisitsOnce()
+{
+    QTemporaryDir dir;
+    QFile f(dir.filePath(u"twice.html"_s));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("<p>{% include 'twice.html' %}{% include 'twice.html' %}</p>");
+    f.close();
+    Rill::TemplateEngine engine;
+    engine.addSearchPath(dir.path());
+    const Rill::Template tpl = engine.loadTemplate(u"twice.html"_s);
+    QVERIFY(tpl.isValid());
+    QElapsedTimer timer;
+    timer.start();
+    QCOMPARE(tpl.elementAttribute(u"#x"_s, u"id"_s), std::nullopt);
+    QCOMPARE(tpl.elementAttribute(u"p"_s, u"id"_s), QString());
+    QVERIFY2(timer.elapsed() < 5000, qPrintable(QString::number(timer.elapsed())));
 }
 
 RILL_TEST_CLASS(TstRobustness)
