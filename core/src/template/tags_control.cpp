@@ -47,16 +47,59 @@ bool pyIs(const QVariant &a, const QVariant &b)
     return false;
 }
 
-class OpCondition final : public Condition
+bool isBooleanOp(Op op)
+{
+    return op == Op::Or || op == Op::And;
+}
+
+// Django's binary operators, on values already evaluated.
+QVariant applyComparison(Op op, const QVariant &x, const QVariant &y)
+{
+    switch (op) {
+    case Op::In:
+        return pyContains(y, x).value_or(false);
+    case Op::NotIn: {
+        const auto r = pyContains(y, x);
+        return r ? !*r : false;
+    }
+    case Op::Is:
+        return pyIs(x, y);
+    case Op::IsNot:
+        return !pyIs(x, y);
+    case Op::Eq:
+        return pyEquals(x, y);
+    case Op::Ne:
+        return !pyEquals(x, y);
+    case Op::Gt:
+    case Op::Ge:
+    case Op::Lt:
+    case Op::Le: {
+        const auto c = pyCompare(x, y);
+        if (!c)
+            return false;
+        if (op == Op::Gt)
+            return *c > 0;
+        if (op == Op::Ge)
+            return *c >= 0;
+        if (op == Op::Lt)
+            return *c < 0;
+        return *c <= 0;
+    }
+    default:
+        return false;
+    }
+}
+
+class NotCondition final : public Condition
 {
 public:
-    OpCondition(Op o, ConditionPtr a, ConditionPtr b) : op(o), first(std::move(a)), second(std::move(b)) {}
+    explicit NotCondition(ConditionPtr c) : operand(std::move(c)) {}
 
+    // As Django: any failure inside an operator makes it False.
     QVariant eval(RenderState &state) const override
     {
-        // As Django: any failure inside an operator makes it False.
         try {
-            return evalUnguarded(state);
+            return !isTruthy(operand->eval(state));
         } catch (const TemplateException &) {
             return false;
         }
@@ -64,80 +107,104 @@ public:
 
     bool test(RenderState &state) const override
     {
-        // The boolean operators need only their operands' truth, so they
-        // test them in place; the others compare values, as eval().
         try {
-            switch (op) {
-            case Op::Or:
-                return first->test(state) || second->test(state);
-            case Op::And:
-                return first->test(state) && second->test(state);
-            case Op::Not:
-                return !first->test(state);
-            default:
-                return isTruthy(evalUnguarded(state));
-            }
+            return !operand->test(state);
         } catch (const TemplateException &) {
-            return false; // as eval()
-        }
-    }
-
-    QVariant evalUnguarded(RenderState &state) const
-    {
-        switch (op) {
-        case Op::Or: {
-            QVariant x = first->eval(state);
-            return isTruthy(x) ? x : second->eval(state);
-        }
-        case Op::And: {
-            QVariant x = first->eval(state);
-            return isTruthy(x) ? second->eval(state) : x;
-        }
-        case Op::Not:
-            return !isTruthy(first->eval(state));
-        default:
-            break;
-        }
-        const QVariant x = first->eval(state);
-        const QVariant y = second->eval(state);
-        switch (op) {
-        case Op::In:
-            return pyContains(y, x).value_or(false);
-        case Op::NotIn: {
-            const auto r = pyContains(y, x);
-            return r ? !*r : false;
-        }
-        case Op::Is:
-            return pyIs(x, y);
-        case Op::IsNot:
-            return !pyIs(x, y);
-        case Op::Eq:
-            return pyEquals(x, y);
-        case Op::Ne:
-            return !pyEquals(x, y);
-        case Op::Gt:
-        case Op::Ge:
-        case Op::Lt:
-        case Op::Le: {
-            const auto c = pyCompare(x, y);
-            if (!c)
-                return false;
-            if (op == Op::Gt)
-                return *c > 0;
-            if (op == Op::Ge)
-                return *c >= 0;
-            if (op == Op::Lt)
-                return *c < 0;
-            return *c <= 0;
-        }
-        default:
             return false;
         }
     }
 
-    Op op;
+    ConditionPtr operand;
+};
+
+// A run of binary operators, `a or b or c` or `x == y == z`: Django's
+// parser makes a left-leaning tree of them, ((a or b) or c), which this
+// evaluates as the fold it is, in a loop: a run of 200,000 operators would
+// otherwise be a recursion 200,000 calls deep. Each step is what one node
+// of the tree did, including swallowing a failure as False.
+class ChainCondition final : public Condition
+{
+public:
+    struct Step
+    {
+        Op op;
+        ConditionPtr operand;
+    };
+
+    QVariant eval(RenderState &state) const override
+    {
+        QVariant x;
+        for (size_t i = 0; i < steps.size(); ++i) {
+            state.budget.step();
+            try {
+                if (i == 0)
+                    x = first->eval(state);
+                x = apply(steps[i], std::move(x), state);
+            } catch (const TemplateException &) {
+                x = false;
+            }
+        }
+        return x;
+    }
+
+    bool test(RenderState &state) const override
+    {
+        // The boolean operators need only their operands' truth, so they
+        // test them in place. The parser's precedence puts them after the
+        // comparisons, whose values a following comparison may need.
+        size_t i = 0;
+        bool truth = false;
+        if (!isBooleanOp(steps.front().op)) {
+            QVariant x;
+            for (; i < steps.size() && !isBooleanOp(steps[i].op); ++i) {
+                state.budget.step();
+                try {
+                    if (i == 0)
+                        x = first->eval(state);
+                    x = apply(steps[i], std::move(x), state);
+                } catch (const TemplateException &) {
+                    x = false;
+                }
+            }
+            truth = isTruthy(x);
+        }
+        for (; i < steps.size(); ++i) {
+            state.budget.step();
+            const Step &s = steps[i];
+            try {
+                if (i == 0)
+                    truth = first->test(state);
+                if (s.op == Op::Or) {
+                    if (!truth)
+                        truth = s.operand->test(state);
+                } else if (s.op == Op::And) {
+                    if (truth)
+                        truth = s.operand->test(state);
+                } else { // not made by the parser (see above); kept safe all the same
+                    truth = isTruthy(applyComparison(s.op, truth, s.operand->eval(state)));
+                }
+            } catch (const TemplateException &) {
+                truth = false;
+            }
+        }
+        return truth;
+    }
+
     ConditionPtr first;
-    ConditionPtr second;
+    std::vector<Step> steps;
+
+private:
+    static QVariant apply(const Step &s, QVariant x, RenderState &state)
+    {
+        switch (s.op) {
+        case Op::Or:
+            return isTruthy(x) ? x : s.operand->eval(state);
+        case Op::And:
+            return isTruthy(x) ? s.operand->eval(state) : x;
+        default:
+            return applyComparison(s.op, x, s.operand->eval(state));
+        }
+    }
 };
 
 struct IfToken
@@ -199,6 +266,8 @@ public:
 private:
     QString tagName() const { return token.contents.section(u' ', 0, 0); }
 
+    // Django's Pratt parser. Its recursion goes deeper only for a higher
+    // binding power, or for a 'not', so bounding the 'not's bounds it.
     ConditionPtr expression(int rbp)
     {
         if (pos >= tokens.size())
@@ -208,23 +277,38 @@ private:
         if (!t.isOperator) {
             left = std::make_unique<LiteralCondition>(parser.compileFilter(t.text, token, t.column));
         } else if (t.op == Op::Not) {
-            left = std::make_unique<OpCondition>(Op::Not, expression(8), nullptr);
+            if (nots >= MaxExpressionNesting)
+                parser.error(token.line, t.column,
+                             u"expression nested too deeply (more than %1 levels)"_s.arg(MaxExpressionNesting));
+            ++nots;
+            left = std::make_unique<NotCondition>(expression(8));
+            --nots;
         } else {
             parser.error(token.line, t.column, u"'%1' cannot start a condition here"_s.arg(t.text));
         }
+        std::unique_ptr<ChainCondition> chain;
         while (pos < tokens.size() && rbp < tokens[pos].lbp) {
             const IfToken &op = tokens[pos++];
             if (op.op == Op::Not)
                 parser.error(token.line, op.column, u"'not' cannot join two values; did you mean 'not in'?"_s);
-            left = std::make_unique<OpCondition>(op.op, std::move(left), expression(op.lbp));
+            if (!chain) {
+                chain = std::make_unique<ChainCondition>();
+                chain->first = std::move(left);
+            }
+            chain->steps.push_back({op.op, expression(op.lbp)});
         }
+        if (chain)
+            return chain;
         return left;
     }
+
+    static constexpr int MaxExpressionNesting = 256;
 
     Parser &parser;
     const Token &token;
     std::vector<IfToken> tokens;
     size_t pos = 0;
+    int nots = 0; // 'not's enclosing the expression being parsed
 };
 
 ConditionPtr parseCondition(Parser &parser, const Token &token)

@@ -18,6 +18,8 @@ private slots:
     void deepNesting();
     void deepContext();
     void selfInclude();
+    void longConditions_data();
+    void longConditions();
     void longExpressions_data();
     void longExpressions();
     void adversarialSource_data();
@@ -116,7 +118,57 @@ namespace {
 
 using Files = QMap<QString, QString>;
 
+// "{% if first OP operand OP operand ... %}y{% else %}n{% endif %}"
+QString chain(const QString &first, const QString &op, const QString &operand, int count, const QString &last = {})
+{
+    QString s = u"{% if "_s + first;
+    for (int i = 0; i < count; ++i)
+        s += u' ' + op + u' ' + (i == count - 1 && !last.isEmpty() ? last : operand);
+    return s + u" %}y{% else %}n{% endif %}"_s;
+}
+
 } // namespace
+
+// Conditions as long as a template can hold: a chain of the same operator
+// is evaluated in a loop, not by recursion as deep as it is long; 'not' is
+// the one operator that nests, and its nesting is bounded.
+void TstRobustness::longConditions_data()
+{
+    QTest::addColumn<QString>("source");
+    QTest::addColumn<QString>("output");
+    QTest::addColumn<QString>("error");
+
+    QTest::newRow("200000 and, all true") << chain(u"t"_s, u"and"_s, u"t"_s, 200000) << u"y"_s << QString();
+    QTest::newRow("200000 and, the last false") << chain(u"t"_s, u"and"_s, u"t"_s, 200000, u"f"_s) << u"n"_s << QString();
+    QTest::newRow("200000 or, all false") << chain(u"f"_s, u"or"_s, u"f"_s, 200000) << u"n"_s << QString();
+    QTest::newRow("200000 or, the last true") << chain(u"f"_s, u"or"_s, u"f"_s, 200000, u"t"_s) << u"y"_s << QString();
+    QTest::newRow("100000 and/or pairs") << chain(u"f"_s, u"or f and"_s, u"t"_s, 100000, u"t or t"_s) << u"y"_s << QString();
+    QTest::newRow("100000 == in a row") << chain(u"t"_s, u"=="_s, u"t"_s, 100000) << u"y"_s << QString();
+    QTest::newRow("100000 != in a row") << chain(u"t"_s, u"!="_s, u"t"_s, 100000) << u"y"_s << QString();
+    QTest::newRow("100000 in, in a row") << chain(u"t"_s, u"in"_s, u"l"_s, 100000) << u"y"_s << QString();
+    QTest::newRow("100000 comparisons, a missing filter argument in each")
+        << chain(u"t"_s, u"=="_s, u"t|add:nothing"_s, 100000) << u"n"_s << QString();
+    QTest::newRow("100000 and, each a not") << chain(u"not f"_s, u"and not"_s, u"f"_s, 100000) << u"y"_s << QString();
+    QTest::newRow("256 not") << u"{% if "_s + u"not "_s.repeated(256) + u"t %}y{% else %}n{% endif %}"_s << u"y"_s << QString();
+    // The 257th 'not' is one too many; it starts at column 7 + 4 * 256.
+    QTest::newRow("257 not") << u"{% if "_s + u"not "_s.repeated(257) + u"t %}y{% endif %}"_s << QString()
+                             << u"test.html:1:1031: expression nested too deeply (more than 256 levels)"_s;
+    QTest::newRow("20000 not") << u"{% if "_s + u"not "_s.repeated(20000) + u"t %}y{% endif %}"_s << QString()
+                               << u"test.html:1:1031: expression nested too deeply (more than 256 levels)"_s;
+    QTest::newRow("20000 not in an elif") << u"{% if f %}{% elif "_s + u"not "_s.repeated(20000) + u"t %}y{% endif %}"_s
+                                          << QString()
+                                          << u"test.html:1:1043: expression nested too deeply (more than 256 levels)"_s;
+}
+
+void TstRobustness::longConditions()
+{
+    QFETCH(QString, source);
+    QFETCH(QString, output);
+    QFETCH(QString, error);
+    const auto r = RillTest::renderTemplate(source, u"{\"t\": 1, \"f\": 0, \"l\": [1]}"_s);
+    QCOMPARE(r.error, error);
+    QCOMPARE(r.output, output);
+}
 
 // Other things that grow with the input without nesting: they must work,
 // not recurse.
