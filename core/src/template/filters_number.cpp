@@ -290,8 +290,9 @@ Value filesizeformat(const Value &in, const Value *, const FilterEnv &env)
     if (!size)
         return plainString(u"0\u00a0bytes"_s);
     const bool negative = *size < 0;
-    const qint64 bytes = negative ? -*size : *size;
-    constexpr qint64 KB = qint64(1) << 10;
+    // Unsigned: the most negative qint64 has no positive counterpart.
+    const quint64 bytes = negative ? quint64(0) - quint64(*size) : quint64(*size);
+    constexpr quint64 KB = quint64(1) << 10;
     // Latin-1 text, the no-break space (0xa0) included, made in one buffer.
     char buf[64];
     char *p = buf;
@@ -308,7 +309,7 @@ Value filesizeformat(const Value &in, const Value *, const FilterEnv &env)
     } else {
         static const char *const units[] = {"KB", "MB", "GB", "TB", "PB"};
         int unit = 0;
-        qint64 scale = KB;
+        quint64 scale = KB;
         while (unit < 4 && bytes >= scale * KB) {
             scale *= KB;
             ++unit;
@@ -329,7 +330,9 @@ Value divisibleby(const Value &in, const Value *arg, const FilterEnv &env)
         env.fail(u"divisibleby needs integers, got %1 and %2"_s.arg(toPyRepr(in.v), toPyRepr(arg->v)));
     if (*b == 0)
         env.fail(u"divisibleby: integer division or modulo by zero"_s);
-    return Value::boolean(*a % *b == 0);
+    // Every integer is divisible by -1, and the most negative qint64 % -1
+    // overflows (a crash on x86).
+    return Value::boolean(*b == -1 || *a % *b == 0);
 }
 
 Value getDigit(const Value &in, const Value *arg, const FilterEnv &env)

@@ -229,6 +229,10 @@ void TstFilters::render_data()
     QTest::newRow("filesizeformat GB TB PB") << u"{{ a|filesizeformat }}|{{ b|filesizeformat }}|{{ c|filesizeformat }}"_s << u"{\"a\": 1073741824, \"b\": 3298534883328, \"c\": 2251799813685248000}"_s << u"1.0\u00A0GB|3.0\u00A0TB|2000.0\u00A0PB"_s << QString();
     QTest::newRow("filesizeformat negative") << u"{{ a|filesizeformat }}"_s << u"{\"a\": -2048}"_s << u"-2.0\u00A0KB"_s << QString();
     QTest::newRow("filesizeformat string and float") << u"{{ a|filesizeformat }}|{{ b|filesizeformat }}"_s << u"{\"a\": \"2048\", \"b\": 2047.9}"_s << u"2.0\u00A0KB|2.0\u00A0KB"_s << QString();
+    // Found by fuzz_template: -INT64_MIN overflowed (UBSan).
+    QTest::newRow("filesizeformat of the most negative integer")
+        << u"{{ a|filesizeformat }}|{{ -9223372036854775808|filesizeformat }}|{{ 9223372036854775807|filesizeformat }}"_s
+        << u"{\"a\": -9223372036854775808}"_s << u"-8192.0\u00A0PB|-8192.0\u00A0PB|8192.0\u00A0PB"_s << QString();
     QTest::newRow("filesizeformat invalid") << u"{{ a|filesizeformat }}|{{ nope|filesizeformat }}"_s << u"{\"a\": \"abc\"}"_s << u"0\u00A0bytes|0\u00A0bytes"_s << QString();
 
     // cut
@@ -299,6 +303,10 @@ void TstFilters::render_data()
     QTest::newRow("stringformat c") << u"{{ n|stringformat:'c' }}"_s << u"{\"n\": 233}"_s << u"\u00E9"_s << QString();
 
     // divisibleby
+    // INT64_MIN % -1 overflows in C++; Python says 0.
+    QTest::newRow("divisibleby -1 of the most negative integer")
+        << u"{{ a|divisibleby:-1 }} {{ a|divisibleby:b }}"_s << u"{\"a\": -9223372036854775808, \"b\": -1}"_s
+        << u"True True"_s << QString();
     QTest::newRow("divisibleby true false") << u"{{ a|divisibleby:3 }} {{ b|divisibleby:3 }}"_s << u"{\"a\": 9, \"b\": 10}"_s << u"True False"_s << QString();
     QTest::newRow("divisibleby strings") << u"{{ a|divisibleby:'2' }}"_s << u"{\"a\": \"8\"}"_s << u"True"_s << QString();
     QTest::newRow("divisibleby negative") << u"{{ a|divisibleby:4 }}"_s << u"{\"a\": -8}"_s << u"True"_s << QString();
