@@ -138,15 +138,30 @@ struct MarkdownStream::Private
 
 void MarkdownStream::Private::scan()
 {
+    // A line ends at '\n', "\r\n" or a '\r' alone, as md4c (and CommonMark)
+    // has it; a '\r' last in the source waits for the next character.
     for (;;) {
-        const qsizetype newline = source.indexOf('\n', searchPos);
-        if (newline < 0) {
-            searchPos = source.size();
+        // Read each time: classify() may drop finished text from the front.
+        const char *data = source.constData();
+        const qsizetype size = source.size();
+        qsizetype end = searchPos;
+        while (end < size && data[end] != '\n' && data[end] != '\r')
+            ++end;
+        if (end < size && data[end] == '\r') {
+            if (end + 1 >= size) {
+                searchPos = end;
+                return;
+            }
+            if (data[end + 1] == '\n')
+                ++end; // "\r\n": the '\n' ends the line, the '\r' is part of it
+        }
+        if (end >= size) {
+            searchPos = size;
             return;
         }
         const qsizetype start = scanPos;
-        scanPos = searchPos = newline + 1;
-        classify(start, newline);
+        scanPos = searchPos = end + 1;
+        classify(start, end);
     }
 }
 

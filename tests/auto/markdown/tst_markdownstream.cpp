@@ -68,6 +68,19 @@ void TstMarkdownStream::equivalence_data()
             QTest::addRow("doc %d, pieces up to %d", i, maxPiece) << docs.at(i) << maxPiece << quint32(i * 100 + maxPiece);
         }
     }
+    // Found by fuzz_markdown: a '\r' alone ends a line for md4c, so the
+    // fence after it interrupted the paragraph and stayed open to the end,
+    // while the stream, splitting at '\n' only, finished the paragraph's block.
+    const QStringList bareCr = {
+        u"[link\r````md\n\xff](https://x)\n\n![img](data:x)\n"_s,
+        u"a\r\rb\r\r```\rcode\r\rmore\r```\rafter\r"_s,
+        u"- a\r- b\r\r  c\r\rd\r\n\r\ne\r"_s,
+        u"para\r    not code\r\r    code\r\rend"_s,
+    };
+    for (int i = 0; i < bareCr.size(); ++i) {
+        for (int maxPiece : {1, 2, 5})
+            QTest::addRow("bare CR %d, pieces up to %d", i, maxPiece) << bareCr.at(i) << maxPiece << quint32(7000 + i * 10 + maxPiece);
+    }
     QRandomGenerator random(20240601);
     for (int i = 0; i < 300; ++i)
         QTest::addRow("random doc %d", i) << MarkdownDocs::randomDocument(random) << 1 + int(random.bounded(12)) << random.generate();
@@ -115,6 +128,8 @@ void TstMarkdownStream::finishedOnceInOrder_data()
                                      << u"<p>c</p>\n"_s;
     QTest::newRow("indented code keeps its blank lines")
             << u"    a\n\n    b\n\nc\n"_s << QStringList{u"<pre><code>a\n\nb\n</code></pre>\n"_s} << u"<p>c</p>\n"_s;
+    QTest::newRow("a '\\r' alone ends a line") << u"a\r\rb\r\rc"_s
+                                            << QStringList{u"<p>a</p>\n"_s, u"<p>b</p>\n"_s} << u"<p>c</p>\n"_s;
     QTest::newRow("code in a list item keeps its blank lines")
             << u"1. x\n   ```\n   a\n\n   b\n   ```\n\nc\n"_s
             << QStringList{u"<ol>\n<li>x<pre><code>a\n\nb\n</code></pre>\n</li>\n</ol>\n"_s} << u"<p>c</p>\n"_s;

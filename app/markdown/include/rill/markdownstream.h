@@ -42,7 +42,7 @@ namespace Rill {
   streamDone(u"answer-tail"_s);
   \endcode
 
-  When a block is finished (lines end in '\n'; "\r\n" works too):
+  When a block is finished (lines end in '\n', "\r\n" or a '\r' alone):
   - After a blank line, the next line that is not blank starts a new block,
     unless it continues the open one: if the open block has a list, any line
     that is indented or starts a list item continues it (items separated by
@@ -61,8 +61,7 @@ namespace Rill {
   definition ([x]: url) only applies inside its own block, whereas
   renderMarkdown() of the whole text applies it everywhere. A list item whose
   fence is never closed and whose list then ends may be split wrongly (md4c
-  ends such a fence with the list). Text with bare '\r' line ends is never
-  split (correct, just not incremental).
+  ends such a fence with the list).
 
   Not thread-safe; use one per answer.
 */
