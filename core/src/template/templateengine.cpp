@@ -199,7 +199,13 @@ struct TemplateEngine::Private final : TemplateLoader
                 return it->tpl;
         }
         Entry entry = loadFresh(name);
-        cache.insert(name, entry);
+        // Only what came from a file: a name that found none is looked up
+        // again next time (the file may appear), and names a template makes
+        // up ({% include name %}) would otherwise fill the cache for good.
+        if (!entry.path.isEmpty())
+            cache.insert(name, entry);
+        else
+            cache.remove(name);
         return entry.tpl;
     }
 

@@ -39,6 +39,8 @@ private slots:
     void fromResources();
     void reloadsChangedFile();
     void noReloadWhenDisabled();
+    void missingNotCached_data();
+    void missingNotCached();
     void badNames_data();
     void badNames();
     void notFoundMessage();
@@ -113,6 +115,36 @@ void TstLoader::noReloadWhenDisabled()
     QCOMPARE(renderName(engine, u"a.html"_s), u"one"_s);
     engine.clearCache();
     QCOMPARE(renderName(engine, u"a.html"_s), u"two"_s);
+}
+
+// A name that finds no file is looked up again next time: a template added
+// later is found, and names that come and go (a variable's value in
+// {% include name %}) do not pile up in the cache (fuzz_template's memory
+// grew with each name it made up).
+void TstLoader::missingNotCached_data()
+{
+    QTest::addColumn<bool>("autoReload");
+    QTest::newRow("auto reload") << true;
+    QTest::newRow("no auto reload") << false;
+}
+
+void TstLoader::missingNotCached()
+{
+    QFETCH(bool, autoReload);
+    QTemporaryDir dir;
+    Rill::TemplateEngine engine;
+    engine.addSearchPath(dir.path());
+    engine.setAutoReload(autoReload);
+    QCOMPARE(engine.loadTemplate(u"later.html"_s).error().kind(), Rill::TemplateError::Kind::NotFound);
+    const Rill::Template includer = engine.fromString(u"[{% include name %}]"_s);
+    Rill::TemplateContext ctx;
+    ctx.insert(u"name"_s, u"later.html"_s);
+    Rill::TemplateError error;
+    QCOMPARE(includer.render(ctx, &error), QString());
+    QVERIFY(error.isError());
+    writeFile(dir.filePath(u"later.html"_s), u"here"_s);
+    QCOMPARE(renderName(engine, u"later.html"_s), u"here"_s);
+    QCOMPARE(includer.render(ctx, &error), u"[here]"_s);
 }
 
 void TstLoader::badNames_data()
