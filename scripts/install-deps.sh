@@ -30,6 +30,8 @@ EOT
 packages=(
   # toolchain
   build-essential cmake ninja-build ccache pkg-config git
+  # fuzzing with libFuzzer and ASan/UBSan (scripts/fuzz.sh)
+  clang libclang-rt-14-dev
   # Qt 6.4 (Debian 12) and the QML runtime modules the project uses
   qt6-base-dev qt6-base-dev-tools qt6-websockets-dev qt6-httpserver-dev
   qt6-webengine-dev qt6-webengine-dev-tools qt6-declarative-dev
