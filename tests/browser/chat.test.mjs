@@ -122,14 +122,15 @@ describe('access token', () => {
       assert.match(await first.page.innerText('.sidebar > .provider'), /Offline demo/);
       assert.ok(await first.page.isVisible('.sidebar .badge:text("offline demo")'));
 
+      // A second browser (cookies of its own) gets in with the token, by
+      // the access form; below it opens the first one's conversation
+      // mid-answer.
+      const second = await loginChat(chromium.browser, chat.base, 'T0k3n');
+
       await send(first.page, 'Show me some code');
       await first.page.waitForSelector('#live-answer', { timeout: 10000 });
       const conversation = await first.page.$eval('.conv.active button.open', (b) => b.dataset.id);
       assert.match(conversation, /^\d+$/);
-
-      // A second browser (cookies of its own) gets in with the token, by
-      // the access form, and opens the conversation mid-answer.
-      const second = await loginChat(chromium.browser, chat.base, 'T0k3n');
       await second.page.click(`.conv button.open[data-id="${conversation}"]`);
       await second.page.waitForSelector('#live-answer', { timeout: 10000 });
       const early = (await liveText(second.page)).length;

@@ -3,12 +3,13 @@
 // frame together in it, each at most once (seq), so a replay after reconnect
 // that overlaps what was already applied is harmless.
 
-import { Attr, Key, RillEvent, Type } from './protocol.js';
+import { Attr, ErrorCode, Key, RillEvent, Type } from './protocol.js';
 import { applyOp, fire, resolveTarget } from './ops.js';
 import { ScrollKeeper } from './scroll.js';
 import { morphRoot } from './morph.js';
 import { bindEvents } from './events.js';
 import { RillSocket, socketUrl } from './socket.js';
+import { noticeLost, recoverSession, restoreTyped } from './recover.js';
 
 // A hidden page gets no animation frames; a timer keeps frames flowing so a
 // background tab does not pile them up.
@@ -17,15 +18,27 @@ function defaultSchedule(run) {
   else requestAnimationFrame(run);
 }
 
+// sessionStorage, or a stand-in that keeps nothing where it is off.
+function sessionStorageOrNone() {
+  try {
+    return window.sessionStorage;
+  } catch (e) {
+    return { getItem: () => null, setItem: () => {}, removeItem: () => {} };
+  }
+}
+
 function setConnected(root, open) {
   root.toggleAttribute(Attr.CONNECTED, open);
   root.toggleAttribute(Attr.DISCONNECTED, !open);
 }
 
-// options: schedule(run), url, and anything RillSocket takes (backoffBase,
-// backoffMax, pingInterval, random, WebSocket).
+// options: schedule(run), url, storage (sessionStorage), reload(), and
+// anything RillSocket takes (backoffBase, backoffMax, pingInterval, random,
+// WebSocket).
 export function start(root, options = {}) {
   const schedule = options.schedule || defaultSchedule;
+  const storage = options.storage || sessionStorageOrNone();
+  const reload = options.reload || (() => window.location.reload());
   let lastSeq = 0;
   let pending = [];
   let scheduled = false;
@@ -44,6 +57,7 @@ export function start(root, options = {}) {
     switch (frame[Key.TYPE]) {
       case Type.MOUNT:
         if (typeof frame[Key.HTML] === 'string') morph(frame[Key.HTML]);
+        if (frame[Key.LOST] === true) noticeLost(root.ownerDocument, reload);
         break;
       case Type.RENDER:
         morph(frame[Key.HTML]);
@@ -89,7 +103,22 @@ export function start(root, options = {}) {
     scroll.settle();
   }
 
+  // Errors from before a join (seq 0) are outside the session's sequence:
+  // handled at once, never filtered out as already seen.
+  function sessionError(frame) {
+    const detail = { code: frame[Key.CODE], message: frame[Key.MESSAGE], ref: frame[Key.REF] };
+    fire(root, RillEvent.ERROR, detail);
+    if (frame[Key.CODE] !== ErrorCode.UNKNOWN_SESSION) return;
+    // The page's own code may take over (preventDefault) and recover itself.
+    const recovery = new CustomEvent(RillEvent.SESSION_LOST, { bubbles: true, cancelable: true, detail: { reload } });
+    if (root.dispatchEvent(recovery)) recoverSession(root, { storage, location: window.location, reload });
+  }
+
   function receive(frame) {
+    if (frame[Key.TYPE] === Type.ERROR && frame[Key.SEQ] === 0) {
+      sessionError(frame);
+      return;
+    }
     pending.push(frame);
     if (!scheduled) {
       scheduled = true;
@@ -110,6 +139,12 @@ export function start(root, options = {}) {
   };
   root.addEventListener('submit', onSubmit);
   setConnected(root, false);
+  // Back from a reload after the session ended: what was being typed.
+  try {
+    restoreTyped(root, storage, window.location);
+  } catch (e) {
+    // Storage may be off (private modes): nothing to restore then.
+  }
   socket.connect();
 
   return {

@@ -30,6 +30,7 @@ export const Key = Object.freeze({
   OPS: 'ops',
   CODE: 'code',
   MESSAGE: 'message',
+  LOST: 'lost', // in mount: streamed content the page missed could not all be restored
   // inside a stream op
   OP: 'op',
   TARGET: 'target',
@@ -102,6 +103,7 @@ export const StreamEvent = Object.freeze({
 export const RillEvent = Object.freeze({
   REPLY: 'rill:reply', // {ref}
   ERROR: 'rill:error', // {code, message, ref}
+  SESSION_LOST: 'rill:session-lost', // {reload}: the server no longer knows this page; cancelable
 });
 
 export function joinFrame(token, lastSeq) {

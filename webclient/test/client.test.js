@@ -232,3 +232,74 @@ test('a render keeps what is typed in the focused field, except the render answe
   assert.equal(await page.textContent('#n'), '2');
   await page.close();
 });
+
+test('a session error before any seq (unknown_session) is not dropped: the page says so, keeps the typing and reloads', async () => {
+  const { page, peer } = await connected('?fakereload');
+  peer.send({ type: 'mount', seq: 1 });
+  peer.send({ type: 'render', seq: 2, html: '<form><input name="q"><textarea name="note"></textarea><input name="q"></form>' });
+  await page.waitForSelector('textarea[name=note]');
+  await page.fill('textarea[name=note]', 'half a thought');
+  await page.locator('input[name=q]').nth(1).fill('second q');
+  await page.evaluate(() => sessionStorage.removeItem('rill:reloaded-at'));
+  // What the server sends when it no longer knows the page: seq 0.
+  peer.send({ type: 'error', seq: 0, code: 'unknown_session', message: 'no session for this token' });
+  await page.waitForSelector('.rill-notice');
+  assert.match(await page.innerText('.rill-notice'), /session ended.*what you typed is kept/s);
+  assert.deepEqual(await page.evaluate(() => window.sessionEvents), ['error:unknown_session', 'session-lost']);
+  await page.waitForFunction(() => window.reloads === 1, null, { timeout: 5000 });
+  const saved = await page.evaluate(() => JSON.parse(sessionStorage.getItem('rill:typed:' + location.pathname + location.search)));
+  assert.deepEqual(saved, { 'note#0': 'half a thought', 'q#1': 'second q' });
+  await page.close();
+});
+
+test('after the reload the typing comes back into the same fields', async () => {
+  const page = await open("?fakereload");
+  const key = await page.evaluate(() => 'rill:typed:' + location.pathname + location.search);
+  // The saved text as the previous page left it, then a fresh start.
+  await page.evaluate((k) => {
+    sessionStorage.setItem(k, JSON.stringify({ 'note#0': 'half a thought' }));
+    document.getElementById('root').innerHTML = '<textarea name="note"></textarea>';
+    window.rill.stop();
+  }, key);
+  await page.evaluate(async () => {
+    const { start } = await import('/rill/client/client.js');
+    window.rill = start(document.getElementById('root'), { reload: () => {} });
+  });
+  assert.equal(await page.inputValue('textarea[name=note]'), 'half a thought');
+  assert.equal(await page.evaluate((k) => sessionStorage.getItem(k), key), null, 'used once');
+  await page.close();
+});
+
+test('a second unknown_session moments after a reload offers a button instead of looping', async () => {
+  const { page, peer } = await connected('?fakereload');
+  await page.evaluate(() => sessionStorage.setItem('rill:reloaded-at', String(Date.now())));
+  peer.send({ type: 'error', seq: 0, code: 'unknown_session', message: 'gone' });
+  await page.waitForSelector('.rill-notice button');
+  assert.match(await page.innerText('.rill-notice'), /could not get it back/);
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(await page.evaluate(() => window.reloads), 0);
+  await page.click('.rill-notice button');
+  assert.equal(await page.evaluate(() => window.reloads), 1);
+  await page.close();
+});
+
+test('a page can take over session loss itself (rill:session-lost is cancelable)', async () => {
+  const { page, peer } = await connected('?fakereload&handlelost');
+  peer.send({ type: 'error', seq: 0, code: 'unknown_session', message: 'gone' });
+  await page.waitForFunction(() => window.sessionEvents.includes('session-lost'));
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(await page.$('.rill-notice'), null);
+  assert.equal(await page.evaluate(() => window.reloads), 0);
+  await page.close();
+});
+
+test('a mount that says "lost" tells the reader, with a way to reload', async () => {
+  const { page, peer } = await connected('?fakereload');
+  peer.send({ type: 'mount', seq: 1, html: '<p>back</p>', lost: true });
+  await page.waitForSelector('.rill-notice');
+  assert.match(await page.innerText('.rill-notice'), /could not be restored/);
+  await page.click('.rill-notice button');
+  assert.equal(await page.evaluate(() => window.reloads), 1);
+  assert.equal(await page.innerHTML('#root'), '<p>back</p>');
+  await page.close();
+});

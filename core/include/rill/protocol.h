@@ -82,6 +82,9 @@ public:
     {
         qint64 seq = 0;
         std::optional<QString> html; //!< absent: nothing was missed, resume as is
+        //! Streamed content the page missed could not all be restored (it
+        //! exceeded what the server keeps): the page says so.
+        bool lost = false;
         bool operator==(const Mount &) const = default;
     };
     struct Render

@@ -47,10 +47,17 @@ struct RILL_CORE_EXPORT ServerLimits
     //! Queued plus held output beyond this drops the socket; the page
     //! reconnects and resumes (docs/protocol.md, "Resuming").
     qsizetype sendQueueLimit = 8 * 1024 * 1024;
+    //! Per session: stream content kept so a page that was away longer than
+    //! the replay ring covers comes back exactly as it was; beyond it, the
+    //! page is told what it missed could not all be restored.
+    qsizetype resumeLogBytes = 4 * 1024 * 1024;
 
     // ---- connections
     int maxConnections = 10'000;            //!< all connections; beyond: refused at once
-    int maxConnectionsPerAddress = 256;     //!< per remote address; loopback is not counted
+    int maxConnectionsPerAddress = 256;     //!< per remote address
+    //! Count loopback peers against maxConnectionsPerAddress too. Off by
+    //! default: on loopback are the desktop window, local tools and load tests.
+    bool limitLoopback = false;
 
     // ---- per session
     double eventsPerSecond = 20;            //!< sustained; beyond: an error frame, the event dropped
@@ -59,6 +66,18 @@ struct RILL_CORE_EXPORT ServerLimits
     int maxFailedLoginsPerMinute = 10;      //!< per remote address, for the access token form
 
     bool operator==(const ServerLimits &) const = default;
+};
+
+//! What a server holds right now (Server::statistics()), for operators and tests.
+struct RILL_CORE_EXPORT ServerStatistics
+{
+    int connections = 0;       //!< open TCP connections, HTTP and WebSocket
+    int webSockets = 0;        //!< of which upgraded
+    int sessions = 0;          //!< live views, with or without a socket
+    qsizetype queuedBytes = 0; //!< written by the server, not yet taken by the kernel
+    qsizetype heldBytes = 0;   //!< stream content held for slow readers (merged, not yet framed)
+    qsizetype replayBytes = 0; //!< frames kept for reconnecting pages
+    qint64 droppedSlowReaders = 0; //!< sockets dropped for falling beyond sendQueueLimit
 };
 
 /*!
@@ -179,6 +198,7 @@ public:
     void setPageTitle(const QString &title);
 
     int sessionCount() const;
+    ServerStatistics statistics() const;
 
 Q_SIGNALS:
     void sessionStarted(Rill::LiveView *view);

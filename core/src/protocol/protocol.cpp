@@ -39,6 +39,7 @@ constexpr char target[] = "target";
 constexpr char text[] = "text";
 constexpr char mode[] = "mode";
 constexpr char error[] = "error";
+constexpr char lost[] = "lost";
 } // namespace Key
 
 namespace Type {
@@ -464,6 +465,12 @@ public:
             return std::nullopt;
         return integer(key);
     }
+    std::optional<bool> optionalBoolean(const char *key) const
+    {
+        if (!m_map.contains(QLatin1StringView(key)))
+            return std::nullopt;
+        return get(key, QMetaType::Bool, u"a boolean"_s).toBool();
+    }
     QVariantMap object(const char *key) const { return get(key, QMetaType::QVariantMap, u"an object"_s).toMap(); }
     QVariantList array(const char *key) const { return get(key, QMetaType::QVariantList, u"an array"_s).toList(); }
 
@@ -621,6 +628,10 @@ QByteArray Protocol::encode(const ServerFrame &frame)
                     w.key(Key::html);
                     w.string(*f.html);
                 }
+                if (f.lost) {
+                    w.key(Key::lost);
+                    w.boolean(true);
+                }
             } else if constexpr (std::is_same_v<F, Render>) {
                 beginServerFrame(w, Type::render, f.seq);
                 w.key(Key::html);
@@ -685,7 +696,7 @@ std::optional<Protocol::ServerFrame> Protocol::decodeServer(QByteArrayView json,
         json, error, [](const QString &type, const QVariantMap &map) -> std::optional<ServerFrame> {
             const ObjectReader r(map, type);
             if (type == QLatin1StringView(Type::mount))
-                return Mount{r.integer(Key::seq), r.optionalString(Key::html)};
+                return Mount{r.integer(Key::seq), r.optionalString(Key::html), r.optionalBoolean(Key::lost).value_or(false)};
             if (type == QLatin1StringView(Type::render))
                 return Render{r.integer(Key::seq), r.string(Key::html)};
             if (type == QLatin1StringView(Type::stream)) {

@@ -249,6 +249,7 @@ struct Server::Private : public ConnectionOwner
     QByteArray accessToken;
     QHash<QByteArray, qint64> accessCodes; // one-time code -> expiry (monotonic ms)
     QHash<QHostAddress, std::deque<qint64>> failedLogins;
+    qint64 droppedSlowReaders = 0;
     QString error;
 };
 
@@ -256,7 +257,7 @@ struct Server::Private : public ConnectionOwner
 
 void Server::Private::accepted(int fd, const QHostAddress &peer)
 {
-    const bool counted = !peer.isLoopback();
+    const bool counted = limits.limitLoopback || !peer.isLoopback();
     const char *refusal = nullptr;
     if (connections.size() >= limits.maxConnections)
         refusal = "the server is at its connection limit";
@@ -288,7 +289,7 @@ void Server::Private::closed(Connection *c)
         return;
     const QPointer<Session> session = it->session;
     connections.erase(it);
-    if (!c->peer().isLoopback()) {
+    if (limits.limitLoopback || !c->peer().isLoopback()) {
         auto p = perAddress.find(c->peer());
         if (p != perAddress.end() && --p.value() <= 0)
             perAddress.erase(p);
@@ -724,6 +725,7 @@ void Server::Private::servePage(Connection *c, const HttpRequest &request, const
     auto *session = new Session(token, std::move(view), &limits, batchInterval, &ticker, q);
     sessions.insert(token, session);
     QObject::connect(session, &Session::socketLost, q, [this, session] { scheduleEnd(session); });
+    QObject::connect(session, &Session::droppedSlowReader, q, [this] { ++droppedSlowReaders; });
     session->startMount(rawView->mount(req));
     Q_EMIT q->sessionStarted(rawView);
 
@@ -735,6 +737,7 @@ void Server::Private::servePage(Connection *c, const HttpRequest &request, const
         session->deleteLater();
         return;
     }
+    session->setRendered(html);
     TemplateContext ctx;
     ctx.insert(u"title"_s, title);
     ctx.insert(u"token"_s, token);
@@ -861,6 +864,24 @@ void Server::setAccessToken(const QString &token) { d->accessToken = token.toUtf
 QString Server::accessToken() const { return QString::fromUtf8(d->accessToken); }
 QString Server::generateToken() { return newToken(); }
 int Server::sessionCount() const { return int(d->sessions.size()); }
+
+ServerStatistics Server::statistics() const
+{
+    ServerStatistics s;
+    s.connections = int(d->connections.size());
+    s.sessions = int(d->sessions.size());
+    for (auto it = d->connections.cbegin(); it != d->connections.cend(); ++it) {
+        s.queuedBytes += it.key()->queuedBytes();
+        if (it.key()->isWebSocket())
+            ++s.webSockets;
+    }
+    for (const Session *session : std::as_const(d->sessions)) {
+        s.heldBytes += session->heldBytes();
+        s.replayBytes += session->replayBytes();
+    }
+    s.droppedSlowReaders = d->droppedSlowReaders;
+    return s;
+}
 
 void Server::addStaticFiles(const QString &urlPrefix, const QString &directory)
 {

@@ -6,6 +6,7 @@
 #include <rill/templateerror.h>
 
 #include <QLoggingCategory>
+#include <QSignalBlocker>
 
 using namespace Qt::StringLiterals;
 
@@ -33,7 +34,8 @@ QString printable(QStringView text, qsizetype max)
 
 Session::Session(QString token, std::unique_ptr<LiveView> view, const ServerLimits *limits, int batchInterval,
                  Ticker *ticker, QObject *parent)
-    : QObject(parent), m_token(std::move(token)), m_view(std::move(view)), m_limits(limits), m_ticker(ticker)
+    : QObject(parent), m_token(std::move(token)), m_view(std::move(view)), m_limits(limits), m_ticker(ticker),
+      m_log(limits->resumeLogBytes)
 {
     m_batcher.setInterval(batchInterval);
     m_batcher.setTimerEnabled(false); // the server's ticker polls it
@@ -94,6 +96,13 @@ void Session::startMount(QCoro::Task<> mount)
 
 void Session::onViewOp(const StreamOp &op)
 {
+    if (m_log.needsBase(op) && !m_bases.contains(op.target)) {
+        // What the page shows there now: a page that misses this start
+        // gets it back from there. Quietly: a failure is not this op's.
+        const QSignalBlocker quiet(m_view.get());
+        if (const std::optional<QString> base = m_view->renderFragment(op.target))
+            m_bases.insert(op.target, *base);
+    }
     switch (op.kind) {
     case StreamOp::Kind::Start:
         m_activeStreams.insert(op.target, op.stream);
@@ -133,6 +142,22 @@ void Session::onFlushed(const QList<StreamOp> &ops)
     const QList<Protocol::ServerFrame> frames = Protocol::framesForBatch(ops, seq);
     for (const auto &frame : frames) {
         m_seq = std::visit([](const auto &f) { return f.seq; }, frame);
+        if (const auto *render = std::get_if<Protocol::Render>(&frame)) {
+            m_lastRender = render->html;
+            m_log.record(m_seq, StreamOp::render(QString()));
+        } else if (const auto *stream = std::get_if<Protocol::Stream>(&frame)) {
+            for (const StreamOp &op : stream->ops) {
+                std::optional<QString> base;
+                if (m_log.needsBase(op)) {
+                    auto it = m_bases.find(op.target);
+                    if (it != m_bases.end()) {
+                        base = std::move(it.value());
+                        m_bases.erase(it);
+                    }
+                }
+                m_log.record(m_seq, op, base);
+            }
+        }
         record(m_seq, Protocol::encode(frame));
     }
     schedulePoll();
@@ -173,6 +198,7 @@ void Session::checkBackpressure()
         m_connection.clear();
         c->closeWebSocket(WebSocket::PolicyViolation, "too far behind: reconnect to resume");
         m_batcher.setPaused(false);
+        Q_EMIT droppedSlowReader();
         Q_EMIT socketLost();
         return;
     }
@@ -226,10 +252,18 @@ void Session::attach(Connection *connection, qint64 lastSeq)
         sendFrame(Protocol::Mount{0, std::nullopt});
         return;
     }
-    // Too far behind (or from another life of this server): a full render.
-    TemplateError error;
-    const QString html = m_view->render(&error);
-    sendFrame(Protocol::Mount{0, error.isError() ? std::nullopt : std::optional<QString>(html)});
+    // Further behind than the ring covers: the last render (what a page
+    // that stayed shows), with what the stream log restores around it.
+    const StreamLog::Restore restore = m_log.restore(std::clamp<qint64>(lastSeq, 0, m_seq));
+    qint64 seq = m_seq;
+    for (const auto &frame : Protocol::framesForBatch(restore.before, seq))
+        sendFrame(frame);
+    sendFrame(Protocol::Mount{0, m_lastRender, !restore.complete});
+    seq = m_seq;
+    for (const auto &frame : Protocol::framesForBatch(restore.after, seq))
+        sendFrame(frame);
+    if (!restore.complete)
+        qCInfo(lcSession) << "a page came back after more than the resume log keeps; it was told";
 }
 
 void Session::connectionClosed(Connection *connection)

@@ -10,6 +10,7 @@
 // resumes when it reconnects.
 
 #include "../net/connection_p.h"
+#include "streamlog_p.h"
 
 #include <rill/liveview.h>
 #include <rill/protocol.h>
@@ -40,6 +41,8 @@ public:
     Connection *connection() const { return m_connection.data(); }
     bool isBusy() const { return m_running->count > 0; }
     qint64 lastSeq() const { return m_seq; }
+    qsizetype heldBytes() const { return m_batcher.pendingSize(); }
+    qsizetype replayBytes() const { return m_ringBytes + m_log.bytes(); }
 
     //! Binds \a connection (replacing any earlier one) and catches it up from \a lastSeq.
     void attach(Connection *connection, qint64 lastSeq);
@@ -53,6 +56,9 @@ public:
     void reportError(Protocol::ErrorCode code, const QString &message) { sendError(code, message, std::nullopt); }
     //! Starts the view's mount; a mount that finishes later re-renders.
     void startMount(QCoro::Task<> mount);
+    //! The view's HTML as the page was first served: what a page that comes
+    //! back long after starts from until the next render.
+    void setRendered(const QString &html) { m_lastRender = html; }
 
     // How much a reconnecting page can catch up on: at most this many
     // frames and bytes; further behind, it gets a full render.
@@ -61,6 +67,7 @@ public:
 
 Q_SIGNALS:
     void socketLost();
+    void droppedSlowReader();
     void idle(); // no handler runs any more
 
 private:
@@ -86,6 +93,11 @@ private:
     qint64 m_seq = 0;
     std::deque<std::pair<qint64, QByteArray>> m_ring;
     qsizetype m_ringBytes = 0;
+    StreamLog m_log;
+    QString m_lastRender;
+    // The content of targets just before their stream started, taken when
+    // the start was made (the log wants it when the start is sent).
+    QHash<QString, QString> m_bases;
     QHash<QString, QString> m_activeStreams; // target -> stream, between start and done/error
     // Token bucket for events (ServerLimits::eventsPerSecond, eventBurst).
     double m_eventTokens = 0;

@@ -44,6 +44,7 @@ constexpr int WaitMs = 5000;
 /*
   One handler per behaviour:
     inc       count += by (Params::integer)
+    pour      kib KiB of text in 1 KiB tokens on "log", yielding every `every` tokens
     tokens    start, the comma-separated `text` as synchronous tokens, done, on stream `stream`
     slow      n tokens "tN " on "log", ms between them, until stop; count = tokens sent
     stop      makes a running slow stop after its current token
@@ -81,6 +82,7 @@ public:
         handle(u"release"_s, &TestView::releaseEvent);
         handle(u"flood"_s, &TestView::flood);
         handle(u"bulky"_s, &TestView::bulky);
+        handle(u"pour"_s, &TestView::pour);
     }
 
     QCoro::Task<> mount(const Rill::Request &request) override
@@ -185,6 +187,25 @@ private:
             streamTo(u"log"_s, {}, chunk);
             co_await QCoro::sleepFor(std::chrono::milliseconds(1));
         }
+    }
+
+    // `kib` KiB of text on "log" in 1 KiB tokens "<n>:xxx…|", yielding to
+    // the event loop every `every` tokens: a fast model and a chatty view.
+    QCoro::Task<> pour(QVariantMap params)
+    {
+        const qint64 kib = Rill::Params::integer(params, u"kib"_s);
+        const qint64 every = params.contains(u"every"_s) ? Rill::Params::integer(params, u"every"_s) : 16;
+        streamStart(u"log"_s);
+        for (qint64 i = 0; i < kib; ++i) {
+            QString token = QString::number(i) + u':';
+            token += QString(1023 - token.size(), u'x');
+            token += u'|';
+            streamText(u"log"_s, token);
+            if (i % every == every - 1)
+                co_await QCoro::sleepFor(std::chrono::milliseconds(1));
+        }
+        streamDone(u"log"_s);
+        m_count = int(kib);
     }
 
     QString m_name = u"Rill & co"_s;

@@ -23,7 +23,7 @@ QList<StreamOp::Kind> shape(const QList<StreamOp> &ops)
     return kinds;
 }
 
-const QString AllHandlers = u"bulky, fail, flood, fragment, hold, inc, release, slow, stop, tokens"_s;
+const QString AllHandlers = u"bulky, fail, flood, fragment, hold, inc, pour, release, slow, stop, tokens"_s;
 
 } // namespace
 

@@ -9,6 +9,14 @@ if (q.has('base')) options.backoffBase = Number(q.get('base'));
 if (q.has('max')) options.backoffMax = Number(q.get('max'));
 if (q.has('ping')) options.pingInterval = Number(q.get('ping'));
 if (q.has('random')) options.random = () => Number(q.get('random'));
+window.reloads = 0;
+if (q.has('fakereload')) options.reload = () => { window.reloads++; };
+window.sessionEvents = [];
+document.addEventListener('rill:session-lost', (e) => {
+  window.sessionEvents.push('session-lost');
+  if (q.has('handlelost')) e.preventDefault(); // the page's own code takes over
+});
+document.addEventListener('rill:error', (e) => window.sessionEvents.push('error:' + e.detail.code));
 window.scheduled = 0;
 window.runs = [];
 if (q.has('manual')) {
