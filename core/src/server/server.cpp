@@ -184,6 +184,10 @@ struct Server::Private : public ConnectionOwner
         : q(q), reactor(q), listener(&reactor, [this](int fd, const QHostAddress &peer) { accepted(fd, peer); }, q),
           ticker(&monotonicMsecs, q)
     {
+        // Tighter than the engine's own defaults: every render here runs on
+        // the one thread that serves every page.
+        engine.setMaxOutputSize(16 * 1024 * 1024);
+        engine.setMaxRenderTime(std::chrono::milliseconds(2000));
         shell = engine.fromString(QString::fromUtf8(PageShell), u"<page>"_s);
         loginShell = engine.fromString(QString::fromUtf8(LoginShell), u"<login>"_s);
         sweepTimer.setInterval(500);
