@@ -185,8 +185,11 @@ Value sliceFilter(const Value &in, const Value *arg, const FilterEnv &env)
     QVariantList picked;
     if (step == 1 && e > b)
         picked.reserve(qsizetype(e - b));
-    for (qint64 i = b; step > 0 ? i < e : i > e; i += step)
+    for (qint64 i = b; step > 0 ? i < e : i > e;) {
         picked.append(items.at(i));
+        if (__builtin_add_overflow(i, step, &i)) // a step near the qint64 limits: past the end
+            break;
+    }
     if (k == Kind::List)
         return Value(picked);
     QString s;

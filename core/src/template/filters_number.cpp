@@ -80,7 +80,9 @@ std::optional<Dec> parseDecimal(const QString &text)
     qsizetype ePos = s.indexOf(u'e');
     if (ePos >= 0) {
         const std::optional<qint64> e = pyIntFromString(s.mid(ePos + 1));
-        if (!e || s.mid(ePos + 1).trimmed() != s.mid(ePos + 1))
+        // Exponents this large are not a repr's; float() takes over.
+        constexpr qint64 maxExponent = 1'000'000'000'000;
+        if (!e || s.mid(ePos + 1).trimmed() != s.mid(ePos + 1) || *e > maxExponent || *e < -maxExponent)
             return std::nullopt;
         d.exponent = *e;
         s = s.left(ePos);
@@ -258,7 +260,9 @@ Value floatformat(const Value &in, const Value *arg, const FilterEnv &env)
     if (d->digits.size() + std::abs(d->exponent) > 200)
         return plainString(inputRepr());
     const bool fraction = hasFraction(*d);
-    if (std::abs(*p) > kMaxPadding || std::abs(*p) > env.maxChars())
+    // Unsigned: the most negative qint64 has no positive counterpart.
+    const quint64 placesMagnitude = *p < 0 ? quint64(0) - quint64(*p) : quint64(*p);
+    if (placesMagnitude > quint64(kMaxPadding) || placesMagnitude > quint64(env.maxChars()))
         env.fail(u"floatformat: %1 decimal places is too many"_s.arg(*p));
     if (!fraction && *p < 0) {
         const QString whole = integerPart(*d);

@@ -5,6 +5,7 @@
 #include "filters_util_p.h"
 
 #include <cstdio>
+#include <limits>
 
 
 using namespace Qt::StringLiterals;
@@ -160,10 +161,11 @@ Value truncatechars(const Value &in, const Value *arg, const FilterEnv &env)
         // past the length, so "" stays "" even for a negative length.
         if (value.isEmpty() || value.size() <= *length)
             return plainString(value);
-        return plainString(value.left(qsizetype(std::max<qint64>(*length - 1, 0))) + u"\u2026"_s);
+        return plainString(value.left(qsizetype(*length > 1 ? *length - 1 : 0)) + u"\u2026"_s);
     }
     const QString text = value.normalized(QString::NormalizationForm_C);
-    const qint64 truncateLen = *length - 1; // room for the one-character ellipsis
+    // Room for the one-character ellipsis (no lower than qint64 goes).
+    const qint64 truncateLen = std::max<qint64>(*length, std::numeric_limits<qint64>::min() + 1) - 1;
     qint64 counted = 0;
     qsizetype endIndex = -1;
     CodePoints it{text};

@@ -10,6 +10,7 @@
 #include <QString>
 
 #include <cmath>
+#include <cstdlib>
 #include <optional>
 
 namespace Rill::detail {
@@ -75,7 +76,9 @@ inline std::optional<qint64> pyIntFromString(const QString &raw)
     }
     if (i >= s.size())
         return std::nullopt;
-    qint64 result = 0;
+    // The magnitude, unsigned: the most negative qint64 has no positive twin.
+    const quint64 limit = negative ? quint64(1) << 63 : (quint64(1) << 63) - 1;
+    quint64 result = 0;
     bool lastWasDigit = false;
     for (; i < s.size(); ++i) {
         const QChar c = s.at(i);
@@ -86,11 +89,12 @@ inline std::optional<qint64> pyIntFromString(const QString &raw)
         if (!c.isDigit())
             return std::nullopt;
         // Python's ints are unbounded; beyond qint64 we give up as if invalid.
-        if (__builtin_mul_overflow(result, 10, &result) || __builtin_add_overflow(result, c.digitValue(), &result))
+        if (__builtin_mul_overflow(result, quint64(10), &result)
+            || __builtin_add_overflow(result, quint64(c.digitValue()), &result) || result > limit)
             return std::nullopt;
         lastWasDigit = true;
     }
-    return negative ? -result : result;
+    return negative ? qint64(quint64(0) - result) : qint64(result);
 }
 
 // int(v). Floats truncate; nan and inf have no int (Python raises).
@@ -161,9 +165,18 @@ inline std::optional<double> pyFloat(const QVariant &raw)
         s.remove(u'_');
         bool ok = false;
         const double d = s.toDouble(&ok);
-        if (!ok)
+        if (ok)
+            return d;
+        // QString refuses what overflows or underflows a double; Python
+        // makes it inf or 0.0. strtod does too, but also reads hex.
+        if (s.contains(u'x'))
             return std::nullopt;
-        return d;
+        const QByteArray latin = s.toLatin1();
+        char *end = nullptr;
+        const double r = std::strtod(latin.constData(), &end);
+        if (end != latin.constData() + latin.size())
+            return std::nullopt;
+        return r;
     }
     default:
         return std::nullopt;

@@ -222,6 +222,21 @@ void TstFilters::render_data()
     QTest::newRow("floatformat string repr kept on bad arg") << u"{{ s|floatformat:'x' }}"_s << u"{\"s\": \"1.5\"}"_s << u"&#x27;1.5&#x27;"_s << QString();
     QTest::newRow("floatformat string with spaces") << u"{{ s|floatformat:1 }}"_s << u"{\"s\": \" 2.25 \"}"_s << u"2.3"_s << QString();
 
+    // Integers at the ends of qint64 as arguments: arithmetic on them
+    // overflowed (UBSan) before.
+    QTest::newRow("floatformat of an exponent at the qint64 limit")
+        << u"{{ a|floatformat:2 }}|{{ b|floatformat:2 }}"_s
+        << u"{\"a\": \"1e-9223372036854775808\", \"b\": \"1e9223372036854775807\"}"_s
+        << u"0.00|&#x27;1e9223372036854775807&#x27;"_s << QString();
+    QTest::newRow("floatformat to the most negative number of places")
+        << u"{{ f|floatformat:-9223372036854775808 }}"_s << u"{\"f\": 1.5}"_s << QString()
+        << u"test.html:1:6: floatformat: -9223372036854775808 decimal places is too many"_s;
+    QTest::newRow("truncatechars to the most negative length")
+        << u"{{ s|truncatechars:-9223372036854775808 }}|{{ t|truncatechars:-9223372036854775808 }}"_s
+        << u"{\"s\": \"abcdef\", \"t\": \"\u00e9\"}"_s << u"\u2026|\u2026"_s << QString();
+    QTest::newRow("slice with steps at the qint64 limits")
+        << u"{{ l|slice:'1::9223372036854775807' }}|{{ l|slice:'-2::-9223372036854775808' }}|{{ s|slice:'::9223372036854775807' }}"_s
+        << u"{\"l\": [1, 2, 3, 4, 5], \"s\": \"abcdef\"}"_s << u"[2]|[4]|a"_s << QString();
     // filesizeformat
     QTest::newRow("filesizeformat bytes") << u"{{ a|filesizeformat }}|{{ b|filesizeformat }}|{{ c|filesizeformat }}"_s << u"{\"a\": 0, \"b\": 1, \"c\": 1023}"_s << u"0\u00A0bytes|1\u00A0byte|1023\u00A0bytes"_s << QString();
     QTest::newRow("filesizeformat KB MB") << u"{{ a|filesizeformat }}|{{ b|filesizeformat }}"_s << u"{\"a\": 1024, \"b\": 1048576}"_s << u"1.0\u00A0KB|1.0\u00A0MB"_s << QString();
