@@ -77,8 +77,10 @@ for t in "${targets[@]}"; do
         -artifact_prefix="$crashes/")
   [ -f "$root/fuzz/$t.dict" ] && args+=(-dict="$root/fuzz/$t.dict")
   before=$(find "$crashes" -type f | wc -l)
+  started=$(date +%s)
   rc=0
   "$build/$t" "${args[@]}" "$corpus" >"$log" 2>&1 || rc=$?
+  elapsed=$(( $(date +%s) - started ))
   after=$(find "$crashes" -type f | wc -l)
   found=$((after - before))
 
@@ -92,7 +94,7 @@ for t in "${targets[@]}"; do
   ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
   corp=$(sed -n 's/.* corp: \([0-9]*\).*/\1/p' <<<"$last")
   printf '%s: %s runs (%s/s) in %s s, coverage %s edges, %s features, corpus %s, %s crashes\n' \
-    "$t" "${runs:-?}" "${rate:-?}" "$seconds" "${cov:-?}" "${ft:-?}" "${corp:-?}" "$found"
+    "$t" "${runs:-?}" "${rate:-?}" "$elapsed" "${cov:-?}" "${ft:-?}" "${corp:-?}" "$found"
   if [ "$rc" -ne 0 ] || [ "$found" -ne 0 ]; then
     failed=1
     grep -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error|fuzz_[a-z]+:)' "$log" | head -5 | sed 's/^/  /' || true

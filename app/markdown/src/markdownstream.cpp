@@ -2,6 +2,7 @@
 
 #include "markdown_p.h"
 
+#include <limits>
 #include <optional>
 
 namespace Rill {
@@ -274,8 +275,19 @@ void MarkdownStream::Private::classify(qsizetype start, qsizetype end)
         blankSeen = false;
     }
 
-    if (indent >= 4)
+    if (indent >= 4) {
+        // md4c lets a fence interrupt a paragraph however deeply it is
+        // indented, where alone the line would be indented code: the block
+        // is not split there but goes on as a fence, to its closing line.
+        if (!hasList && block == Block::Other) {
+            if (const auto f = fenceOpener(line, std::numeric_limits<int>::max()); f && md4cOpensFenceAt(end)) {
+                block = Block::Fence;
+                fence = *f;
+                return;
+            }
+        }
         mayHaveIndentedCode = true;
+    }
     if (!hasList && fenceOpener(line, 3) && md4cOpensFenceAt(end)) {
         // A fence ends a paragraph, quote or indented code without a blank
         // line, and the parts render the same apart as together.

@@ -81,6 +81,17 @@ void TstMarkdownStream::equivalence_data()
         for (int maxPiece : {1, 2, 5})
             QTest::addRow("bare CR %d, pieces up to %d", i, maxPiece) << bareCr.at(i) << maxPiece << quint32(7000 + i * 10 + maxPiece);
     }
+    // Found by fuzz_markdown: md4c lets a fence interrupt a paragraph at
+    // any indentation, where alone the line is indented code.
+    const QStringList indentedFence = {
+        u"m ```\nxx em\n\n x more\n    ```\n\nout\n"_s,
+        u"para\n      ~~~\ncode\n\nmore\n   ~~~\nafter\n\nend"_s,
+        u"# h\n    ```\n\n    code\n\ntext\n"_s,
+    };
+    for (int i = 0; i < indentedFence.size(); ++i) {
+        for (int maxPiece : {1, 4, 9})
+            QTest::addRow("indented fence %d, pieces up to %d", i, maxPiece) << indentedFence.at(i) << maxPiece << quint32(8000 + i * 10 + maxPiece);
+    }
     QRandomGenerator random(20240601);
     for (int i = 0; i < 300; ++i)
         QTest::addRow("random doc %d", i) << MarkdownDocs::randomDocument(random) << 1 + int(random.bounded(12)) << random.generate();
