@@ -5,7 +5,7 @@
 // a few common ones is used; without (valid) JSON, a fixed context with
 // strings to escape, extreme numbers, nested lists and maps and a QObject.
 // Templates may include or extend the files written to a temporary folder
-// at start-up (base.html, inc.html, self.html, ...).
+// at start-up (base.html, inc.html, self.html, deep.html, ...).
 //
 // Beyond the sanitizers it checks what the engine promises: a compile error
 // has a line; a render either succeeds within the output limit or fails
@@ -62,6 +62,13 @@ struct Fixture
             if (!f.open(QIODevice::WriteOnly) || f.write(text) < 0)
                 std::abort();
         }
+        // Nested as deep as the parser allows, and including itself: a
+        // render reaches the engine's nesting limit (1024) through it.
+        QFile deep(dir.filePath(u"deep.html"_s));
+        if (!deep.open(QIODevice::WriteOnly)
+            || deep.write(QByteArray("{% if t %}").repeated(500) + "{% include 'deep.html' %}"
+                          + QByteArray("{% endif %}").repeated(500)) < 0)
+            std::abort();
         engine.addSearchPath(dir.path());
         engine.setAutoReload(false);
         engine.setMaxOutputSize(MaxOutput);
