@@ -279,7 +279,9 @@ void MarkdownStream::Private::classify(qsizetype start, qsizetype end)
         // md4c lets a fence interrupt a paragraph however deeply it is
         // indented, where alone the line would be indented code: the block
         // is not split there but goes on as a fence, to its closing line.
-        if (!hasList && block == Block::Other) {
+        // (The paragraph may have ended indented code without a blank line,
+        // so md4c is asked in an indented code block too.)
+        if (!hasList) {
             if (const auto f = fenceOpener(line, std::numeric_limits<int>::max()); f && md4cOpensFenceAt(end)) {
                 block = Block::Fence;
                 fence = *f;

@@ -87,6 +87,8 @@ void TstMarkdownStream::equivalence_data()
         u"m ```\nxx em\n\n x more\n    ```\n\nout\n"_s,
         u"para\n      ~~~\ncode\n\nmore\n   ~~~\nafter\n\nend"_s,
         u"# h\n    ```\n\n    code\n\ntext\n"_s,
+        u"\tm ```\npara after code\n    ```\n\nout\nmore\r\n"_s,
+        u"    code\n    ```\n    more code\n\nafter\n"_s,
     };
     for (int i = 0; i < indentedFence.size(); ++i) {
         for (int maxPiece : {1, 4, 9})
