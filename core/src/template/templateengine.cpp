@@ -162,6 +162,9 @@ std::shared_ptr<CompiledTemplate> compile(const QString &source, const QString &
     } catch (const TemplateException &e) {
         tpl->nodes.clear();
         tpl->error = e.error;
+    } catch (const AbortRender &e) { // a value nested too deep in a literal, say
+        tpl->nodes.clear();
+        tpl->error = TemplateError(TemplateError::Kind::Syntax, name, e.line, e.column, e.message);
     } catch (const std::bad_alloc &) {
         tpl->nodes.clear();
         tpl->error = TemplateError(TemplateError::Kind::Syntax, name, 0, 0, u"compiling ran out of memory"_s);
