@@ -88,7 +88,8 @@ public:
       The most wall-clock time a render (or renderFragment()) may take; 0 or
       less means no limit. The clock is read every thousand or so steps
       (nodes rendered, loop turns, list items compared), so a render stops
-      within a few milliseconds of the limit.
+      within a few milliseconds of the limit, or, when one step works on a
+      huge value, after that step.
     */
     void setMaxRenderTime(std::chrono::milliseconds time);
     std::chrono::milliseconds maxRenderTime() const;
