@@ -86,7 +86,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                              QRegularExpression::MultilineOption);
     static const QRegularExpression fence(u"^[ \\t>]*(([-+*]|[0-9]{1,9}[.)])[ \\t]+)*(```|~~~)"_s,
                                           QRegularExpression::MultilineOption);
-    const bool exempt = doc.contains(u"]:"_s) || (doc.contains(listItem) && doc.contains(fence));
+    QString lines = doc; // '\r' ends a line too, which '^' does not know
+    lines.replace(u"\r\n"_s, u"\n"_s).replace(u'\r', u'\n');
+    const bool exempt = doc.contains(u"]:"_s) || (lines.contains(listItem) && lines.contains(fence));
     const bool checkEachChunk = doc.size() <= 2000;
     Rill::MarkdownStream md;
     QString taken;
