@@ -117,9 +117,18 @@ namespace MarkdownDetail {
 
 QByteArray renderUtf8(QByteArrayView markdown)
 {
+    // md4c (0.4.8) parses a list on the document's first line differently:
+    // in "  - a\n\n  \n    b" it leaves b out of the item, anywhere else in
+    // it. A blank line first, which CommonMark ignores, makes every block
+    // render as it would further down; MarkdownStream, which renders each
+    // block as a document of its own, relies on that (found by fuzz_markdown).
+    QByteArray text;
+    text.reserve(markdown.size() + 1);
+    text.append('\n');
+    text.append(markdown);
     QByteArray html;
     html.reserve(markdown.size() + markdown.size() / 4 + 16);
-    if (md_html(markdown.data(), MD_SIZE(markdown.size()), appendOutput, &html, ParserFlags, 0) != 0)
+    if (md_html(text.constData(), MD_SIZE(text.size()), appendOutput, &html, ParserFlags, 0) != 0)
         return "<pre>" + escapeHtml(QString::fromUtf8(markdown)).toUtf8() + "</pre>\n";
     return filterUrls(std::move(html));
 }

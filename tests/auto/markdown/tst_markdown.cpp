@@ -31,6 +31,12 @@ void TstMarkdown::render_data()
     QTest::newRow("headings") << u"# One\n## Two\nThree\n====="_s
                               << u"<h1>One</h1>\n<h2>Two</h2>\n<h1>Three</h1>\n"_s;
     QTest::newRow("tight list") << u"- a\n- b"_s << u"<ul>\n<li>a</li>\n<li>b</li>\n</ul>\n"_s;
+    // md4c alone leaves b out of the item when the list is the document's
+    // first line, and puts it in anywhere else (found by fuzz_markdown).
+    QTest::newRow("list on the first line, continued after blank lines")
+        << u"  - a\n\n  \n    b"_s << u"<ul>\n<li><p>a</p>\n<p>b</p>\n</li>\n</ul>\n"_s;
+    QTest::newRow("the same list further down")
+        << u"x\n\n  - a\n\n  \n    b"_s << u"<p>x</p>\n<ul>\n<li><p>a</p>\n<p>b</p>\n</li>\n</ul>\n"_s;
     QTest::newRow("loose list") << u"1. a\n\n2. b"_s << u"<ol>\n<li><p>a</p>\n</li>\n<li><p>b</p>\n</li>\n</ol>\n"_s;
     QTest::newRow("ordered start") << u"3) x"_s << u"<ol start=\"3\">\n<li>x</li>\n</ol>\n"_s;
     QTest::newRow("task list") << u"- [x] done\n- [ ] todo"_s
