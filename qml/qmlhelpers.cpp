@@ -2,6 +2,7 @@
 
 #include "jsbridge_p.h"
 
+#include <rill/canceltoken.h>
 #include <rill/html.h>
 
 #include <QCoreApplication>
@@ -22,13 +23,25 @@ void QmlHelpers::setHeadless(bool headless) { s_headless = headless; }
 
 QmlHelpers *QmlHelpers::create(QQmlEngine *, QJSEngine *jsEngine) { return new QmlHelpers(jsEngine); }
 
-QJSValue QmlHelpers::sleep(int msec)
+QJSValue QmlHelpers::sleep(int msec, const QJSValue &job)
 {
+    auto *token = qobject_cast<CancelToken *>(job.toQObject());
+    if (!job.isUndefined() && !job.isNull() && !token) {
+        m_engine->throwError(QJSValue::TypeError, u"Rill.sleep: the second argument must be a job (beginJob())"_s);
+        return QJSValue();
+    }
     auto *deferred = new detail::JsDeferred(m_engine, this);
-    QTimer::singleShot(qMax(0, msec), deferred, [deferred] {
-        deferred->resolve();
-        deferred->deleteLater();
-    });
+    const auto settle = [deferred](bool slept) {
+        deferred->resolve(QJSValue(slept));
+        deferred->deleteLater(); // later settles do nothing
+    };
+    if (token && token->isCancelled()) {
+        QTimer::singleShot(0, deferred, [settle] { settle(false); });
+        return deferred->promise();
+    }
+    QTimer::singleShot(qMax(0, msec), deferred, [settle] { settle(true); });
+    if (token)
+        connect(token, &CancelToken::cancelled, deferred, [settle] { settle(false); });
     return deferred->promise();
 }
 

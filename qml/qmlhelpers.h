@@ -33,8 +33,9 @@ public:
     explicit QmlHelpers(QJSEngine *engine, QObject *parent = nullptr);
     static QmlHelpers *create(QQmlEngine *qmlEngine, QJSEngine *jsEngine);
 
-    //! A Promise that resolves after \a msec milliseconds.
-    Q_INVOKABLE QJSValue sleep(int msec);
+    //! A Promise that resolves after \a msec milliseconds (with true), or
+    //! as soon as \a job (a view's beginJob() token) is cancelled (with false).
+    Q_INVOKABLE QJSValue sleep(int msec, const QJSValue &job = QJSValue());
     //! HTML-escapes \a text (& < > " ').
     Q_INVOKABLE QString escapeHtml(const QString &text) const;
     /*!

@@ -1,5 +1,7 @@
 #include "qmlliveview.h"
 
+#include <rill/canceltoken.h>
+
 #include "jsbridge_p.h"
 
 #include <rill/request.h>
@@ -104,9 +106,10 @@ QCoro::Task<> QmlLiveView::mount(const Request &request)
     QJSEngine *engine = qjsEngine(this);
     if (!engine)
         co_return;
-    QVariantMap query;
-    for (const auto &[key, value] : request.query.queryItems(QUrl::FullyDecoded))
-        query.insert(key, value);
+    QVariantMap query; // a repeated name: its first value, as Query::value()
+    for (const auto &[key, value] : request.query.items())
+        if (!query.contains(key))
+            query.insert(key, value);
     QVariantMap headers;
     for (const auto &[key, value] : request.headers)
         headers.insert(QString::fromLatin1(key).toLower(), QString::fromUtf8(value));
@@ -194,6 +197,42 @@ void QmlLiveView::streamDelete(const QString &name, const QString &selector)
 }
 
 void QmlLiveView::pushState() { LiveView::pushState(); }
+
+QObject *QmlLiveView::beginJob(const QString &name)
+{
+    auto *token = new CancelToken;
+    // The handler's JS holds it as long as it needs it; the view keeps only
+    // a weak reference.
+    QJSEngine::setObjectOwnership(token, QJSEngine::JavaScriptOwnership);
+    registerJob(name, token);
+    return token;
+}
+
+QString QmlLiveView::renderTemplate(const QString &name, const QJSValue &context)
+{
+    QVariantMap extra;
+    if (context.isObject()) {
+        const QVariantMap raw = context.toVariant().toMap();
+        for (auto it = raw.cbegin(); it != raw.cend(); ++it) {
+            QString problem;
+            extra.insert(it.key(), detail::toTemplateValue(it.value(), &problem));
+            if (!problem.isEmpty()) {
+                throwJs(u"renderTemplate: '%1' %2"_s.arg(it.key(), problem));
+                return QString();
+            }
+        }
+    } else if (!context.isUndefined() && !context.isNull()) {
+        throwJs(u"renderTemplate: the context must be an object"_s);
+        return QString();
+    }
+    try {
+        return LiveView::renderTemplate(name, extra);
+    } catch (const std::exception &e) {
+        if (QJSEngine *engine = qjsEngine(this))
+            engine->throwError(QJSValue::GenericError, QString::fromUtf8(e.what()));
+        return QString();
+    }
+}
 
 static QCoro::Task<> runTail(QPointer<QmlLiveView> view, QString path, QJSValue onLine,
                              QPointer<detail::JsDeferred> deferred)

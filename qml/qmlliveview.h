@@ -78,6 +78,22 @@ public:
       resolves then, or rejects if the file cannot be read.
     */
     Q_INVOKABLE QJSValue tailFile(const QString &path, const QJSValue &onLine);
+    /*!
+      Starts the job \a name and returns its CancelToken (`cancelled`,
+      `cancel()`), cancelling a job of that name still running. Pass it to
+      Rill.sleep(ms, job) and TokenSource.generate(prompt, onToken, job):
+      they end early when it is cancelled. cancelJob(name) is the Stop;
+      closing the page cancels every job.
+    */
+    Q_INVOKABLE QObject *beginJob(const QString &name);
+    //! Cancels the job \a name; false when none of that name runs.
+    Q_INVOKABLE bool cancelJob(const QString &name) { return LiveView::cancelJob(name); }
+    /*!
+      The template \a name rendered with the view's context plus \a context
+      (a JS object, which wins): rows for streamInsert() escaped by the
+      template. Throws a JS Error "NAME:LINE:COL: message" when it cannot.
+    */
+    Q_INVOKABLE QString renderTemplate(const QString &name, const QJSValue &context = QJSValue());
 
     //! The QML file this view is declared in (for error locations).
     QUrl sourceFile() const;

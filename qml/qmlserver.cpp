@@ -9,6 +9,7 @@
 #include <rill/templateengine.h>
 
 #include <QDir>
+#include <QFile>
 #include <QHostAddress>
 #include <QJSEngine>
 #include <QLoggingCategory>
@@ -88,7 +89,20 @@ QUrl QmlServer::pageUrl(const QString &path) const
     return m_server->accessUrl(path);
 }
 
-void QmlServer::addRoute(const QString &path, QQmlComponent *component) { m_extraRoutes.append({path, component}); }
+void QmlServer::addRoute(const QString &path, QQmlComponent *component, bool reloadInDevMode)
+{
+    m_extraRoutes.append({path, component, reloadInDevMode});
+}
+
+namespace {
+
+QByteArray readFile(const QUrl &url)
+{
+    QFile file(url.toLocalFile());
+    return url.isLocalFile() && file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+} // namespace
 
 void QmlServer::componentComplete()
 {
@@ -113,15 +127,42 @@ QStringList QmlServer::resolvedTemplatePaths() const
     return paths;
 }
 
-void QmlServer::registerRoute(const QString &path, QQmlComponent *component)
+void QmlServer::registerRoute(const QString &path, QQmlComponent *component, bool reloadInDevMode)
 {
     QPointer<QQmlComponent> guard(component);
-    m_server->route(path, [guard, path]() -> std::unique_ptr<LiveView> {
+    // When the route follows its file: the text last compiled, and the
+    // component compiled from a changed text (a fresh one each time: a
+    // QQmlComponent that once failed keeps reporting that error).
+    struct Reload
+    {
+        QByteArray compiled;
+        std::unique_ptr<QQmlComponent> component;
+    };
+    std::shared_ptr<Reload> reload;
+    if (reloadInDevMode && component->url().isLocalFile())
+        reload = std::make_shared<Reload>(Reload{readFile(component->url()), nullptr});
+    Server *server = m_server.get();
+    m_server->route(path, [guard, path, reload, server]() -> std::unique_ptr<LiveView> {
         if (!guard)
             return std::make_unique<BrokenView>(u"route %1: its component is gone"_s.arg(path));
-        QObject *object = guard->create(guard->creationContext());
+        QQmlComponent *current = guard.data();
+        if (reload && server->isDevMode()) {
+            const QUrl url = guard->url();
+            const QByteArray now = readFile(url);
+            if (now != reload->compiled) {
+                // setData() compiles afresh, past the engine's cache of the file.
+                qCInfo(lcQmlServer).noquote() << "route" << path << "reloads" << url.toLocalFile();
+                reload->compiled = now;
+                reload->component = std::make_unique<QQmlComponent>(guard->engine());
+                reload->component->setData(now, url);
+            }
+        }
+        if (reload && reload->component)
+            current = reload->component.get();
+        QObject *object = current->isReady() ? current->create(current == guard ? guard->creationContext() : nullptr)
+                                             : nullptr;
         if (!object) {
-            const QString why = guard->errorString();
+            const QString why = current->errorString();
             qCWarning(lcQmlServer).noquote() << "route" << path << "cannot create its view:" << why;
             return std::make_unique<BrokenView>(u"route %1 cannot create its view:\n%2"_s.arg(path, why));
         }
@@ -153,10 +194,10 @@ bool QmlServer::start()
             Q_EMIT errorOccurred(m_error);
             return false;
         }
-        registerRoute(route->path(), route->view());
+        registerRoute(route->path(), route->view(), false);
     }
-    for (const auto &[path, component] : std::as_const(m_extraRoutes))
-        registerRoute(path, component);
+    for (const ExtraRoute &route : std::as_const(m_extraRoutes))
+        registerRoute(route.path, route.component, route.reloadInDevMode);
 
     const QHostAddress address(m_address);
     if (address.isNull()) {

@@ -93,7 +93,10 @@ public:
     void setAddress(const QString &address) { m_address = address; }
 
     //! Adds a route from C++ (rill-view serves a LiveView file this way).
-    void addRoute(const QString &path, QQmlComponent *component);
+    //! With \a reloadInDevMode, while the server is in development mode
+    //! each new page reads the component's file again and recompiles it
+    //! when it changed (pages already open keep the view they have).
+    void addRoute(const QString &path, QQmlComponent *component, bool reloadInDevMode = false);
 
     //! Listens now; false (and errorOccurred()) when it cannot.
     Q_INVOKABLE bool start();
@@ -116,12 +119,18 @@ protected:
     void componentComplete() override;
 
 private:
-    void registerRoute(const QString &path, QQmlComponent *component);
+    void registerRoute(const QString &path, QQmlComponent *component, bool reloadInDevMode);
     QStringList resolvedTemplatePaths() const;
 
     std::unique_ptr<Server> m_server;
     QList<QmlRoute *> m_routes;
-    QList<QPair<QString, QQmlComponent *>> m_extraRoutes;
+    struct ExtraRoute
+    {
+        QString path;
+        QQmlComponent *component;
+        bool reloadInDevMode;
+    };
+    QList<ExtraRoute> m_extraRoutes;
     int m_port = 0;
     QString m_address = QStringLiteral("127.0.0.1");
     QStringList m_templatePaths;

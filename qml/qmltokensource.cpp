@@ -6,9 +6,11 @@
 #include <QJSEngine>
 #include <QPointer>
 
-#include <qcoro/qcorotimer.h>
+#include <rill/canceltoken.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 
 using namespace std::chrono_literals;
 using namespace Qt::StringLiterals;
@@ -26,8 +28,11 @@ struct Options
 
 // Paced like the examples' offlineTokens(): by the clock, several tokens per
 // millisecond tick at high rates.
-QCoro::Task<> run(Options options, QJSValue onToken, QPointer<detail::JsDeferred> deferred)
+QCoro::Task<> run(Options options, QJSValue onToken, QPointer<detail::JsDeferred> deferred,
+                  QPointer<CancelToken> job)
 {
+    const bool hasJob = !job.isNull();
+    const auto stopped = [&] { return hasJob && (!job || job->isCancelled()); };
     QElapsedTimer clock;
     clock.start();
     int sent = 0;
@@ -36,6 +41,8 @@ QCoro::Task<> run(Options options, QJSValue onToken, QPointer<detail::JsDeferred
         while (sent < options.tokens && sent < due) {
             if (!deferred)
                 co_return;
+            if (stopped())
+                break;
             if (options.failAfter >= 0 && sent >= options.failAfter) {
                 deferred->rejectWithMessage(u"the token source failed after %1 tokens"_s.arg(sent));
                 deferred->deleteLater();
@@ -54,8 +61,14 @@ QCoro::Task<> run(Options options, QJSValue onToken, QPointer<detail::JsDeferred
                 co_return;
             }
         }
-        if (sent < options.tokens)
-            co_await QCoro::sleepFor(1ms);
+        if (stopped())
+            break;
+        if (sent < options.tokens) {
+            // Until the next token is due (at least a tick), or the cancel.
+            const double nextMs = double(sent) * 1000.0 / options.tokensPerSecond;
+            const auto wait = std::max<qint64>(1, qint64(std::ceil(nextMs - double(clock.nsecsElapsed()) / 1e6)));
+            co_await sleepFor(std::chrono::milliseconds(wait), job.data());
+        }
     }
     if (deferred) {
         deferred->resolve();
@@ -65,7 +78,7 @@ QCoro::Task<> run(Options options, QJSValue onToken, QPointer<detail::JsDeferred
 
 } // namespace
 
-QJSValue QmlTokenSource::generate(const QString &prompt, const QJSValue &onToken)
+QJSValue QmlTokenSource::generate(const QString &prompt, const QJSValue &onToken, const QJSValue &job)
 {
     Q_UNUSED(prompt);
     QJSEngine *engine = qjsEngine(this);
@@ -75,9 +88,14 @@ QJSValue QmlTokenSource::generate(const QString &prompt, const QJSValue &onToken
         engine->throwError(QJSValue::RangeError, u"TokenSource: tokensPerSecond must be > 0"_s);
         return QJSValue();
     }
+    auto *token = qobject_cast<CancelToken *>(job.toQObject());
+    if (!job.isUndefined() && !job.isNull() && !token) {
+        engine->throwError(QJSValue::TypeError, u"TokenSource: the third argument must be a job (beginJob())"_s);
+        return QJSValue();
+    }
     auto *deferred = new detail::JsDeferred(engine, this);
     const QJSValue promise = deferred->promise();
-    run(Options{m_tokens, m_tokensPerSecond, m_failAfter}, onToken, deferred);
+    run(Options{m_tokens, m_tokensPerSecond, m_failAfter}, onToken, deferred, token);
     return promise;
 }
 

@@ -16,8 +16,9 @@ namespace Rill {
   \qml
   TokenSource { id: llm; tokens: 200; tokensPerSecond: 50 }
   function ask(params) {
+      const job = beginJob("answer")                  // stop(): cancelJob("answer")
       streamStart("response")
-      return llm.generate(params.content, token => { streamText("response", token) })
+      return llm.generate(params.content, token => { streamText("response", token) }, job)
           .then(() => streamDone("response"),
                 e => streamError("response", "Error: " + e.message)) // "the token source failed after 5 tokens"
   }
@@ -34,11 +35,13 @@ public:
     using QObject::QObject;
 
     /*!
-      Calls \a onToken(token) per token; returning false from it stops early.
-      The Promise resolves after the last token (or the stop), and rejects
-      with an Error when the source fails or onToken throws.
+      Calls \a onToken(token) per token; returning false from it stops early,
+      and so does cancelling \a job (a view's beginJob() token), at once,
+      even between tokens. The Promise resolves after the last token (or
+      the stop), and rejects with an Error when the source fails or onToken
+      throws.
     */
-    Q_INVOKABLE QJSValue generate(const QString &prompt, const QJSValue &onToken);
+    Q_INVOKABLE QJSValue generate(const QString &prompt, const QJSValue &onToken, const QJSValue &job = QJSValue());
 
 Q_SIGNALS:
     void changed();

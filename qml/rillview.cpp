@@ -42,7 +42,9 @@ int main(int argc, char *argv[])
                                        u"Adds a folder where a LiveView root's templates are found "
                                        u"(the QML file's own folder always is)."_s,
                                        u"DIR"_s);
-    cli.addOptions({serve, port, listen, importPath, templates});
+    const QCommandLineOption noDev(u"no-dev"_s, u"Turn development mode off (on by default: the browser's console "
+                                               u"says what went wrong, changed .qml files reload)."_s);
+    cli.addOptions({serve, port, listen, importPath, templates, noDev});
     cli.addPositionalArgument(u"file"_s, u"The QML file."_s);
     cli.addPositionalArgument(u"args"_s, u"Arguments for the file (Rill.argument())."_s, u"[args...]"_s);
     // What follows FILE is the file's (Rill.argument("tokens") reads --tokens N).
@@ -125,11 +127,12 @@ int main(int argc, char *argv[])
         for (const QString &dir : cli.values(templates))
             ownServer->server()->templateEngine().addSearchPath(QDir(dir).absolutePath());
         ownServer->server()->setPageTitle(QFileInfo(file).completeBaseName());
-        ownServer->addRoute(u"/"_s, &component);
+        ownServer->addRoute(u"/"_s, &component, true); // a changed file reloads in development mode
         server = ownServer.get();
     }
     if (listenPort)
         server->setPort(*listenPort);
+    server->server()->setDevMode(!cli.isSet(noDev));
     if (cli.isSet(listen))
         server->setAddress(cli.value(listen));
     if (!server->start()) {

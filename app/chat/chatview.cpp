@@ -45,7 +45,7 @@ QCoro::Task<> ChatView::mount(const Rill::Request &request)
 {
     const QList<Conversation> all = m_service->store()->conversations();
     bool ok = false;
-    const qint64 wanted = request.query.queryItemValue(u"c"_s).toLongLong(&ok);
+    const qint64 wanted = request.query.value(u"c").toLongLong(&ok);
     if (ok && m_service->store()->conversation(wanted))
         m_conversation = wanted;
     else if (!all.isEmpty())

@@ -7,9 +7,6 @@ LiveView {
     property var messages: []
     property bool is_streaming: false
 
-    // Handlers may read it, templates do not need it (a bool is harmless).
-    property bool _stopRequested: false
-
     // Set by whoever routes here (Examples.qml passes the command line on).
     property alias tokens: source.tokens
     property alias tokensPerSecond: source.tokensPerSecond
@@ -26,20 +23,18 @@ LiveView {
 
         messages = messages.concat([{ role: "user", content: content }])
         is_streaming = true
-        _stopRequested = false
         pushState()
+        // Stop cancels it: the token source ends at once, mid-wait.
+        const job = beginJob("answer")
 
         streamStart("response")
         let responseText = ""
         // The handler runs until this Promise settles: then the page
         // re-renders and the event gets its reply, as in C++.
         return source.generate(content, function (token) {
-            if (_stopRequested)
-                return false
             responseText += token
             streamText("response", token)
-            return true
-        }).then(function () {
+        }, job).then(function () {
             messages = messages.concat([{ role: "assistant", content: responseText }])
             streamDone("response")
         }, function (error) {
@@ -51,6 +46,6 @@ LiveView {
 
     function stop(params) {
         // Runs while ask() is still streaming: the session keeps taking events.
-        _stopRequested = true
+        cancelJob("answer")
     }
 }

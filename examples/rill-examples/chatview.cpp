@@ -22,16 +22,15 @@ QCoro::Task<> ChatView::ask(QVariantMap params)
 
     m_messages.append(message(u"user"_s, content));
     m_isStreaming = true;
-    m_stopRequested = false;
     pushState();
+    // Stop cancels it: the token source ends at once, mid-wait.
+    const std::shared_ptr<Rill::CancelToken> job = beginJob(u"answer"_s);
 
     streamStart(u"response"_s);
     QString responseText;
 
     try {
-        QCORO_FOREACH (const QString &token, offlineTokens(content, m_tokens)) {
-            if (m_stopRequested)
-                break;
+        QCORO_FOREACH (const QString &token, offlineTokens(content, m_tokens, job.get())) {
             responseText += token;
             streamText(u"response"_s, token);
         }
@@ -46,6 +45,6 @@ QCoro::Task<> ChatView::ask(QVariantMap params)
 QCoro::Task<> ChatView::stop(QVariantMap)
 {
     // Runs while ask() is still streaming: the session keeps taking events.
-    m_stopRequested = true;
+    cancelJob(u"answer"_s);
     co_return;
 }

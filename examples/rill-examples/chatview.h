@@ -21,6 +21,5 @@ public:
 private:
     QVariantList m_messages;
     bool m_isStreaming = false;
-    bool m_stopRequested = false;
     TokenSourceOptions m_tokens;
 };

@@ -31,7 +31,9 @@ int main(int argc, char *argv[])
     const QCommandLineOption logFile(u"log-file"_s, u"The file /logs tails."_s, u"PATH"_s,
                                      QDir::temp().filePath(u"rill-examples.log"_s));
     const QCommandLineOption interval(u"batch-interval"_s, u"Stream batching interval in ms."_s, u"MS"_s, u"16"_s);
-    cli.addOptions({port, listen, tokens, rate, failAfter, logFile, interval});
+    const QCommandLineOption noDev(u"no-dev"_s, u"Turn development mode off (on by default: the browser's console "
+                                               u"says what went wrong)."_s);
+    cli.addOptions({port, listen, tokens, rate, failAfter, logFile, interval, noDev});
     Rill::Cli::parse(cli, argc, argv);
 
     TokenSourceOptions options;
@@ -56,6 +58,7 @@ int main(int argc, char *argv[])
     Rill::Server server;
     server.setPageTitle(u"Rill examples"_s);
     server.setBatchInterval(batchInterval);
+    server.setDevMode(!cli.isSet(noDev));
     server.templateEngine().addSearchPath(u":/examples/templates"_s);
     server.route(u"/chat"_s, [options] { return std::make_unique<ChatView>(options); });
     server.route(u"/logs"_s, [logPath] { return std::make_unique<LogView>(logPath); });

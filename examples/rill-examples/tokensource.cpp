@@ -2,14 +2,15 @@
 
 #include <QElapsedTimer>
 
-#include <qcoro/qcorotimer.h>
-
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <stdexcept>
 
 using namespace std::chrono_literals;
 
-QCoro::AsyncGenerator<QString> offlineTokens(const QString &prompt, TokenSourceOptions options)
+QCoro::AsyncGenerator<QString> offlineTokens(const QString &prompt, TokenSourceOptions options,
+                                             Rill::CancelToken *cancel)
 {
     Q_UNUSED(prompt);
     QElapsedTimer clock;
@@ -20,6 +21,8 @@ QCoro::AsyncGenerator<QString> offlineTokens(const QString &prompt, TokenSourceO
         // per tick, so pace by the clock rather than by one sleep per token.
         const auto due = qint64(double(clock.nsecsElapsed()) * options.tokensPerSecond / 1e9) + 1;
         while (sent < options.tokens && sent < due) {
+            if (cancel && cancel->isCancelled())
+                co_return;
             if (options.failAfter >= 0 && sent >= options.failAfter)
                 throw std::runtime_error("the token source failed after " + std::to_string(sent) + " tokens");
             ++sent;
@@ -27,7 +30,12 @@ QCoro::AsyncGenerator<QString> offlineTokens(const QString &prompt, TokenSourceO
             QString token = QStringLiteral("t%1 ").arg(sent);
             co_yield token;
         }
-        if (sent < options.tokens)
-            co_await QCoro::sleepFor(1ms);
+        if (sent < options.tokens) {
+            // Until the next token is due (at least a tick), or the cancel.
+            const double nextMs = double(sent) * 1000.0 / options.tokensPerSecond;
+            const auto wait = std::max<qint64>(1, qint64(std::ceil(nextMs - double(clock.nsecsElapsed()) / 1e6)));
+            if (!co_await Rill::sleepFor(std::chrono::milliseconds(wait), cancel))
+                co_return;
+        }
     }
 }

@@ -7,9 +7,11 @@ import { Attr, ErrorCode, Key, RillEvent, Type } from './protocol.js';
 import { applyOp, fire, resolveTarget } from './ops.js';
 import { ScrollKeeper } from './scroll.js';
 import { morphRoot } from './morph.js';
+import { applyPatch } from './patch.js';
 import { bindEvents } from './events.js';
 import { RillSocket, socketUrl } from './socket.js';
 import { noticeLost, recoverSession, restoreTyped } from './recover.js';
+import { devLog, checkDirectives } from './dev.js';
 
 // A hidden page gets no animation frames; a timer keeps frames flowing so a
 // background tab does not pile them up.
@@ -32,49 +34,89 @@ function setConnected(root, open) {
   root.toggleAttribute(Attr.DISCONNECTED, !open);
 }
 
-// options: schedule(run), url, storage (sessionStorage), reload(), and
-// anything RillSocket takes (backoffBase, backoffMax, pingInterval, random,
-// WebSocket).
+// A form's fields back to what the template says (their defaults), as a
+// form that was really submitted would be: the text sent leaves the box.
+function resetForm(form) {
+  if (form.isConnected) form.reset();
+}
+
+// options: schedule(run), url, storage (sessionStorage), reload(), dev
+// (development mode; default: the root's data-rill-dev), and anything
+// RillSocket takes (backoffBase, backoffMax, pingInterval, random, WebSocket).
 export function start(root, options = {}) {
   const schedule = options.schedule || defaultSchedule;
   const storage = options.storage || sessionStorageOrNone();
   const reload = options.reload || (() => window.location.reload());
+  const dev = options.dev ?? root.hasAttribute(Attr.DEV);
   let lastSeq = 0;
   let pending = [];
   let scheduled = false;
-  // The form submitted since the last re-render: that render may set the
-  // value of a focused field inside it (see morph.js).
-  let submitted = null;
+  // After a patch that could not be applied: frames are dropped until the
+  // mount that answers the resync.
+  let resyncing = false;
+  // Refs of submit events, and their forms: reset when their reply comes.
+  const submits = new Map();
 
   function morph(html) {
-    const active = document.activeElement;
-    const keepActiveValue = !(submitted && active && submitted.contains(active));
-    submitted = null;
-    morphRoot(root, html, { keepActiveValue });
+    morphRoot(root, html);
+    if (dev) checkDirectives(root);
   }
 
+  function resync(frame, reason) {
+    devLog(dev, `patch ${frame[Key.SEQ]} does not fit this page (${reason}); asking for the view again`);
+    resyncing = true;
+    socket.resync(lastSeq);
+  }
+
+  // Applies one frame; returns false when it could not (then the rest of
+  // the batch waits for the resync).
   function applyFrame(frame) {
     switch (frame[Key.TYPE]) {
       case Type.MOUNT:
+        if (resyncing && typeof frame[Key.HTML] !== 'string') {
+          // A rejoin's replay, not the view: still out of step.
+          socket.resync(lastSeq);
+          return false;
+        }
+        resyncing = false;
         if (typeof frame[Key.HTML] === 'string') morph(frame[Key.HTML]);
         if (frame[Key.LOST] === true) noticeLost(root.ownerDocument, reload);
         break;
       case Type.RENDER:
         morph(frame[Key.HTML]);
         break;
+      case Type.PATCH: {
+        const failure = applyPatch(root, frame[Key.OPS]);
+        if (failure) {
+          resync(frame, failure.reason);
+          return false;
+        }
+        if (dev) checkDirectives(root);
+        break;
+      }
       case Type.STREAM:
         for (const op of frame[Key.OPS]) {
-          if (op && typeof op === 'object') applyOp(root, frame[Key.STREAM], op);
+          if (op && typeof op === 'object' && !applyOp(root, frame[Key.STREAM], op) && dev) {
+            devLog(dev, `stream "${frame[Key.STREAM]}": ${op[Key.OP]} on ${op[Key.TARGET] || 'its default target'} matched no element`);
+          }
         }
         break;
-      case Type.REPLY:
+      case Type.REPLY: {
+        const form = submits.get(frame[Key.REF]);
+        if (form) {
+          submits.delete(frame[Key.REF]);
+          resetForm(form);
+        }
         fire(root, RillEvent.REPLY, { ref: frame[Key.REF] });
         break;
+      }
       case Type.ERROR:
+        devLog(dev, `error ${frame[Key.CODE]}: ${frame[Key.MESSAGE]}`);
         fire(root, RillEvent.ERROR, { code: frame[Key.CODE], message: frame[Key.MESSAGE], ref: frame[Key.REF] });
         break;
       default: // pong: only proof of life, which the socket already noted
     }
+    return true;
   }
 
   function flush() {
@@ -92,13 +134,17 @@ export function start(root, options = {}) {
     }
     for (const frame of frames) {
       if (frame[Key.SEQ] <= lastSeq) continue;
+      if (resyncing && frame[Key.TYPE] !== Type.MOUNT) continue; // the resync's answer covers it
+      let applied = true;
       try {
-        applyFrame(frame);
+        applied = applyFrame(frame);
       } catch (e) {
         // One broken frame must not stall all later ones.
         console.error('rill: applying frame', frame[Key.SEQ], e);
       }
-      lastSeq = frame[Key.SEQ];
+      // A frame not applied leaves lastSeq where it was: what a resync
+      // says the page has.
+      if (applied) lastSeq = frame[Key.SEQ];
     }
     scroll.settle();
   }
@@ -106,6 +152,7 @@ export function start(root, options = {}) {
   // Errors from before a join (seq 0) are outside the session's sequence:
   // handled at once, never filtered out as already seen.
   function sessionError(frame) {
+    devLog(dev, `error ${frame[Key.CODE]}: ${frame[Key.MESSAGE]}`);
     const detail = { code: frame[Key.CODE], message: frame[Key.MESSAGE], ref: frame[Key.REF] };
     fire(root, RillEvent.ERROR, detail);
     if (frame[Key.CODE] !== ErrorCode.UNKNOWN_SESSION) return;
@@ -133,11 +180,11 @@ export function start(root, options = {}) {
     onFrame: receive,
     onStatus: (open) => setConnected(root, open),
   }));
-  const unbind = bindEvents(root, (name, params) => socket.pushEvent(name, params));
-  const onSubmit = (event) => {
-    if (event.defaultPrevented) submitted = event.target;
-  };
-  root.addEventListener('submit', onSubmit);
+  const unbind = bindEvents(root, (name, params, element) => {
+    const ref = socket.pushEvent(name, params);
+    if (element && element.localName === 'form') submits.set(ref, element);
+    return ref;
+  });
   setConnected(root, false);
   // Back from a reload after the session ended: what was being typed.
   try {
@@ -145,6 +192,7 @@ export function start(root, options = {}) {
   } catch (e) {
     // Storage may be off (private modes): nothing to restore then.
   }
+  if (dev) checkDirectives(root);
   socket.connect();
 
   return {
@@ -153,7 +201,6 @@ export function start(root, options = {}) {
     pendingCount: () => pending.length,
     stop() {
       unbind();
-      root.removeEventListener('submit', onSubmit);
       socket.stop();
     },
   };

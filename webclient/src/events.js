@@ -1,6 +1,6 @@
-// Turns dj-click / dj-submit / dj-change / dj-input into (event, params)
-// pairs handed to `push`. Listeners are delegated on the root, so elements a
-// re-render adds need no wiring.
+// Turns dj-click / dj-submit / dj-change / dj-input into (event, params,
+// element) handed to `push`. Listeners are delegated on the root, so
+// elements a re-render adds need no wiring.
 
 import { Attr } from './protocol.js';
 
@@ -70,7 +70,7 @@ export function bindEvents(root, push) {
     if (!form) return;
     event.preventDefault();
     flushInputs();
-    push(form.getAttribute(Attr.SUBMIT), formParams(form));
+    push(form.getAttribute(Attr.SUBMIT), formParams(form), form);
   }
 
   function onChange(event) {

@@ -1,13 +1,14 @@
-// Re-renders the view root with idiomorph. A stream target's content belongs
-// to its stream: while the stream is active, or after it ended in an error
-// (until the next start), a re-render must not touch its content nor the two
-// stream attributes. Once done, the template owns it again. dj-update="ignore"
-// keeps its content through every re-render.
+// A whole render (the first paint after a reconnect, or when a patch could
+// not be applied) morphs the view root with idiomorph. What a stream put in
+// a target is the page's until the server resets it: an element holding
+// stream content (data-stream-owned, -active or -error) keeps its content
+// and those attributes; the server sends the resets it wants after the
+// render. dj-update="ignore" keeps an element's content through everything.
 
 import { Idiomorph } from './vendor/idiomorph.js';
 import { Attr } from './protocol.js';
 
-const STREAM_OWNED = [Attr.STREAM_ACTIVE, Attr.STREAM_ERROR];
+const STREAM_OWNED = [Attr.STREAM_ACTIVE, Attr.STREAM_ERROR, Attr.STREAM_OWNED];
 
 function isElement(node) {
   return node.nodeType === Node.ELEMENT_NODE;
@@ -15,7 +16,7 @@ function isElement(node) {
 
 export function keepsContent(el) {
   return el.hasAttribute(Attr.STREAM_ACTIVE) || el.hasAttribute(Attr.STREAM_ERROR) ||
-    el.getAttribute(Attr.UPDATE) === 'ignore';
+    el.hasAttribute(Attr.STREAM_OWNED) || el.getAttribute(Attr.UPDATE) === 'ignore';
 }
 
 // Attributes still follow the template (a class toggled by the view should

@@ -104,6 +104,9 @@ export function applyOp(scope, stream, op, dispatch = fire) {
   const target = resolveTarget(scope, stream, op);
   if (!target) return null;
   const doc = target.ownerDocument;
+  // The page holds what a stream put here through re-renders, until the
+  // server resets it (docs/views.md, "What a re-render changes").
+  if (op[Key.OP] !== Op.DELETE && op[Key.OP] !== Op.DONE) target.setAttribute(Attr.STREAM_OWNED, '');
   switch (op[Key.OP]) {
     case Op.REPLACE: {
       const anchor = appendAnchor(target);

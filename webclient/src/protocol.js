@@ -8,6 +8,7 @@ export const Type = Object.freeze({
   JOIN: 'join',
   EVENT: 'event',
   PING: 'ping',
+  RESYNC: 'resync',
   // server -> client
   MOUNT: 'mount',
   RENDER: 'render',
@@ -15,6 +16,7 @@ export const Type = Object.freeze({
   REPLY: 'reply',
   ERROR: 'error',
   PONG: 'pong',
+  PATCH: 'patch',
 });
 
 export const Key = Object.freeze({
@@ -31,6 +33,13 @@ export const Key = Object.freeze({
   CODE: 'code',
   MESSAGE: 'message',
   LOST: 'lost', // in mount: streamed content the page missed could not all be restored
+  // inside a patch op
+  PATH: 'path',
+  TAG: 'tag',
+  SET: 'set',
+  UNSET: 'unset',
+  CHILDREN: 'children',
+  OUTER: 'outer',
   // inside a stream op
   OP: 'op',
   TARGET: 'target',
@@ -79,6 +88,9 @@ export const Attr = Object.freeze({
   STREAM_MODE: 'dj-stream-mode',
   STREAM_ACTIVE: 'data-stream-active',
   STREAM_ERROR: 'data-stream-error',
+  // set by any stream op on a target; only the server's reset clears it
+  STREAM_OWNED: 'data-stream-owned',
+  DEV: 'data-rill-dev',
   UPDATE: 'dj-update',
   CLICK: 'dj-click',
   SUBMIT: 'dj-submit',
@@ -114,11 +126,15 @@ export function eventFrame(event, params, ref) {
   return JSON.stringify({ [Key.TYPE]: Type.EVENT, [Key.EVENT]: event, [Key.PARAMS]: params, [Key.REF]: ref });
 }
 
+export function resyncFrame(lastSeq) {
+  return JSON.stringify({ [Key.TYPE]: Type.RESYNC, [Key.LAST_SEQ]: lastSeq });
+}
+
 export function pingFrame(ref) {
   return JSON.stringify({ [Key.TYPE]: Type.PING, [Key.REF]: ref });
 }
 
-const SERVER_TYPES = new Set([Type.MOUNT, Type.RENDER, Type.STREAM, Type.REPLY, Type.ERROR, Type.PONG]);
+const SERVER_TYPES = new Set([Type.MOUNT, Type.RENDER, Type.STREAM, Type.REPLY, Type.ERROR, Type.PONG, Type.PATCH]);
 
 // Returns the frame object, or null when the text is not a server frame we
 // understand. The client drops such frames rather than guessing: the server
@@ -133,7 +149,7 @@ export function parseServerFrame(text) {
   if (frame === null || typeof frame !== 'object' || Array.isArray(frame)) return null;
   if (!SERVER_TYPES.has(frame[Key.TYPE])) return null;
   if (!Number.isInteger(frame[Key.SEQ])) return null;
-  if (frame[Key.TYPE] === Type.STREAM && !Array.isArray(frame[Key.OPS])) return null;
+  if ((frame[Key.TYPE] === Type.STREAM || frame[Key.TYPE] === Type.PATCH) && !Array.isArray(frame[Key.OPS])) return null;
   if (frame[Key.TYPE] === Type.RENDER && typeof frame[Key.HTML] !== 'string') return null;
   return frame;
 }

@@ -1,7 +1,7 @@
 // One WebSocket per page: join on every open, reconnect with exponential
 // backoff and jitter, queue events raised while closed, keep-alive pings.
 
-import { ErrorCode, Key, SOCKET_PATH, Type, eventFrame, joinFrame, parseServerFrame, pingFrame } from './protocol.js';
+import { ErrorCode, Key, SOCKET_PATH, Type, eventFrame, joinFrame, parseServerFrame, pingFrame, resyncFrame } from './protocol.js';
 
 export function socketUrl(location) {
   return (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + SOCKET_PATH;
@@ -57,6 +57,12 @@ export class RillSocket {
     if (this.open) this.ws.send(frame);
     else this.queue.push(frame);
     return ref;
+  }
+
+  // Asks the server for the view again, as for a page that applied up to
+  // lastSeq. Closed, the next join does the same.
+  resync(lastSeq) {
+    if (this.open) this.ws.send(resyncFrame(lastSeq));
   }
 
   // For good: no reconnect after this (e.g. the session is gone).

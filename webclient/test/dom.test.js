@@ -144,18 +144,124 @@ const v2 = '<h1>v2</h1><div id="t" class="msg new" dj-stream="s">rendered</div><
 
 test('morph leaves an active stream target alone (content and stream attributes), and dj-update=ignore', async () => {
   const html = await morphCase([{ op: 'start' }, { op: 'text', text: 'streaming' }], v2);
-  assert.equal(html, '<h1>v2</h1>' + streamTarget(' data-stream-active="true"', 'streaming').replace('class="msg"', 'class="msg new"') +
+  assert.equal(html, '<h1>v2</h1>' +
+    streamTarget(' data-stream-owned="" data-stream-active="true"', 'streaming').replace('class="msg"', 'class="msg new"') +
     '<div id="ig" dj-update="ignore">client-owned</div>');
 });
 
 test('morph leaves an errored stream target alone until the next start', async () => {
   const html = await morphCase([{ op: 'start' }, { op: 'text', text: 'part' }, { op: 'error', error: 'bad' }], v2);
-  assert.match(html, /<div id="t" class="msg new" dj-stream="s" data-stream-error="true">part<div class="dj-stream-error" role="alert">bad<\/div><\/div>/);
+  assert.match(html, /<div id="t" class="msg new" dj-stream="s" data-stream-owned="" data-stream-error="true">part<div class="dj-stream-error" role="alert">bad<\/div><\/div>/);
 });
 
-test('after done, the next re-render shows what the template renders', async () => {
-  const html = await morphCase([{ op: 'start' }, { op: 'text', text: 'streamed' }, { op: 'done' }], v2);
-  assert.equal(html, v2.replace('>server<', '>client-owned<'));
+test('after done the streamed content stays through a whole render; the server reset then shows the template', async () => {
+  const r = await page.evaluate(({ v2 }) => {
+    const root = document.getElementById('root');
+    root.innerHTML = '<h1>v1</h1><div id="t" class="msg" dj-stream="s"></div>';
+    for (const op of [{ op: 'start' }, { op: 'text', text: 'streamed' }, { op: 'done' }]) window.lab.ops.applyOp(root, 's', op);
+    window.lab.morph.morphRoot(root, v2);
+    const afterMorph = document.getElementById('t').outerHTML;
+    // What the server sends after such a render: the target's template content again.
+    const failure = window.lab.patch.applyPatch(root, [{ target: '#t', html: 'rendered' }]);
+    return { afterMorph, failure, after: document.getElementById('t').outerHTML };
+  }, { v2 });
+  assert.equal(r.afterMorph, '<div id="t" class="msg new" dj-stream="s" data-stream-owned="">streamed</div>');
+  assert.equal(r.failure, null);
+  assert.equal(r.after, '<div id="t" class="msg new" dj-stream="s">rendered</div>');
+});
+
+// --- patches -----------------------------------------------------------------
+
+async function patchCase(html, ops, before) {
+  return page.evaluate(({ html, ops, before }) => {
+    const root = document.getElementById('root');
+    root.innerHTML = html;
+    const marks = new Map();
+    for (const el of root.querySelectorAll('[id]')) marks.set(el.id, el);
+    if (before) new Function('root', before)(root);
+    const failure = window.lab.patch.applyPatch(root, ops);
+    const kept = Array.from(root.querySelectorAll('[id]')).filter((el) => marks.get(el.id) === el).map((el) => el.id);
+    return { html: root.innerHTML, failure, kept };
+  }, { html, ops, before });
+}
+
+test('patch: attributes set and unset, text by path, entities decoded', async () => {
+  const r = await patchCase('<p id="a" class="x" title="t">one</p>', [
+    { path: [0], tag: 'p', set: { class: 'y &amp; z' }, unset: ['title'] },
+    { path: [0, 0], tag: '#text', text: 'two &lt;b&gt;' },
+  ]);
+  assert.equal(r.failure, null);
+  assert.equal(r.html, '<p id="a" class="y &amp; z">two &lt;b&gt;</p>');
+  assert.deepEqual(r.kept, ['a']);
+});
+
+test('patch: children runs keep, move and insert nodes (keyed reorder keeps the elements)', async () => {
+  const r = await patchCase('<ul><li id="1">1</li><li id="2">2</li><li id="3">3</li></ul>', [
+    { path: [0], tag: 'ul', children: [[2, 1], '<li id="4">4</li>', [0, 1]] },
+  ]);
+  assert.equal(r.failure, null);
+  assert.equal(r.html, '<ul><li id="3">3</li><li id="4">4</li><li id="1">1</li></ul>');
+  assert.deepEqual(r.kept.sort(), ['1', '3']);
+});
+
+test('patch: outer replaces a node; html resets a target and its stream marks', async () => {
+  const r = await patchCase('<div id="a" data-stream-owned="" data-stream-active="true">x</div><span>s</span>', [
+    { path: [1], tag: 'span', outer: '<em>e</em>' },
+    { target: '#a', html: '<b>fresh</b>' },
+  ]);
+  assert.equal(r.failure, null);
+  assert.equal(r.html, '<div id="a"><b>fresh</b></div><em>e</em>');
+});
+
+test('patch: stream attributes are never set or removed by attribute ops', async () => {
+  const r = await patchCase('<div id="a" data-stream-owned="">x</div>', [
+    { path: [0], tag: 'div', set: { class: 'c', 'data-stream-active': 'true' }, unset: ['data-stream-owned'] },
+  ]);
+  assert.equal(r.html, '<div id="a" data-stream-owned="" class="c">x</div>');
+});
+
+test('patch: a DOM not what the server thinks stops at the first mismatch and says where', async () => {
+  let r = await patchCase('<p>one</p>', [{ path: [0], tag: 'p', set: { class: 'a' } }, { path: [0], tag: 'div', set: { class: 'b' } }, { path: [0], tag: 'p', set: { id: 'c' } }]);
+  assert.deepEqual(r.failure, { index: 1, reason: 'expected div at [0], found p' });
+  assert.equal(r.html, '<p class="a">one</p>');
+  r = await patchCase('<p>one</p>', [{ path: [3, 1], tag: 'p', text: 'x' }]);
+  assert.equal(r.failure.index, 0);
+  r = await patchCase('<ul><li>1</li></ul>', [{ path: [0], tag: 'ul', children: [[0, 2]] }]);
+  assert.deepEqual(r.failure, { index: 0, reason: 'a run refers to children not there' });
+  assert.equal(r.html, '<ul><li>1</li></ul>');
+  r = await patchCase('<p>one</p>', [{ target: '!!bad', html: 'x' }, 'junk']);
+  assert.equal(r.failure.index, 0);
+  r = await patchCase('<p>one</p>', ['junk']);
+  assert.deepEqual(r.failure, { index: 0, reason: 'not an op' });
+});
+
+test('patch: the focused button label is updated; a focused input keeps value, caret and focus through a move', async () => {
+  await page.evaluate(() => {
+    document.getElementById('root').innerHTML = '<div><button id="b">Send</button></div><div><input id="in" name="q"></div>';
+  });
+  await page.focus('#b');
+  let r = await page.evaluate(() => {
+    const root = document.getElementById('root');
+    const failure = window.lab.patch.applyPatch(root, [{ path: [0, 0, 0], tag: '#text', text: 'Stop' }]);
+    return { failure, label: document.getElementById('b').textContent, focused: document.activeElement.id };
+  });
+  assert.deepEqual(r, { failure: null, label: 'Stop', focused: 'b' });
+  await page.focus('#in');
+  await page.keyboard.type('typing');
+  await page.keyboard.press('ArrowLeft');
+  r = await page.evaluate(() => {
+    const root = document.getElementById('root');
+    const input = document.getElementById('in');
+    const failure = window.lab.patch.applyPatch(root, [
+      { path: [], tag: 'div', children: [[1, 1], '<p>new</p>', [0, 1]] },
+      { path: [0, 0], tag: 'input', set: { value: 'server', name: 'q' } },
+    ]);
+    return {
+      failure, same: document.getElementById('in') === input, focused: document.activeElement === input,
+      value: input.value, caret: [input.selectionStart, input.selectionEnd],
+    };
+  });
+  assert.deepEqual(r, { failure: null, same: true, focused: true, value: 'typing', caret: [5, 5] });
 });
 
 // --- events ------------------------------------------------------------------

@@ -15,14 +15,19 @@ after(async () => {
 });
 
 // Sets the root's html, applies ops of stream `stream` and returns the root's
-// html afterwards plus the events logged while applying.
+// html afterwards plus the events logged while applying. The ownership mark
+// every content op leaves (data-stream-owned) is reported apart, as `owned`
+// (the ids of marked elements), so the html compares as the author wrote it.
 async function run(html, stream, ops) {
   return page.evaluate(({ html, stream, ops }) => {
     const root = document.getElementById('root');
     root.innerHTML = html;
     window.log = [];
     const targets = ops.map((op) => window.lab.ops.applyOp(root, stream, op));
-    return { html: root.innerHTML, log: window.log, found: targets.map((t) => t !== null) };
+    const owned = Array.from(root.querySelectorAll('[data-stream-owned]'), (el) => el.id);
+    const copy = root.cloneNode(true);
+    for (const el of copy.querySelectorAll('[data-stream-owned]')) el.removeAttribute('data-stream-owned');
+    return { html: copy.innerHTML, owned, log: window.log, found: targets.map((t) => t !== null) };
   }, { html, stream, ops });
 }
 
@@ -43,6 +48,19 @@ test('append and prepend insert html at the end and the start', async () => {
   assert.equal(r.html, T + '<u>start</u><i>mid</i><b>end</b></div>');
   assert.deepEqual(r.log.map((e) => e.detail), [{ op: 'append', stream: 's' }, { op: 'prepend', stream: 's' }]);
   assert.equal(r.log[0].html, '<i>mid</i><b>end</b>');
+});
+
+test('content ops mark their target as stream-owned; delete and done do not', async () => {
+  let r = await run(T + '</div><div id="u" dj-stream="s"></div>', 's', [{ op: 'append', target: '#t', html: '<i>x</i>' }]);
+  assert.deepEqual(r.owned, ['t']);
+  for (const op of ['text', 'replace', 'prepend', 'start', 'error']) {
+    r = await run(T + '</div>', 's', [{ op, target: '#t', html: '', text: '', message: 'm' }]);
+    assert.deepEqual(r.owned, ['t'], op);
+  }
+  for (const op of ['done', 'delete']) {
+    r = await run(T + 'x</div>', 's', [{ op, target: '#t' }]);
+    assert.deepEqual(r.owned, [], op);
+  }
 });
 
 test('the target defaults to [dj-stream=NAME]', async () => {
@@ -132,7 +150,7 @@ test('start and done set and remove data-stream-active', async () => {
   });
   assert.deepEqual(r.seen, ['true', null]);
   assert.deepEqual(r.log, [['stream:start', { stream: 's' }], ['stream:text', { text: 'hi', mode: 'append', stream: 's' }], ['stream:done', { stream: 's' }]]);
-  assert.equal(r.html, '<div id="t" dj-stream="s">hi</div>');
+  assert.equal(r.html, '<div id="t" dj-stream="s" data-stream-owned="">hi</div>');
 });
 
 test('error: its own element, partial content kept, active removed, later text not merged into it', async () => {

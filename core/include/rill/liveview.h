@@ -15,6 +15,7 @@
 
 namespace Rill {
 
+class CancelToken;
 class TemplateContext;
 class TemplateEngine;
 class TemplateError;
@@ -151,8 +152,35 @@ public:
       check it and return; the server keeps the view alive until they do.
     */
     bool isClosed() const;
-    //! Marks the view closed and emits closed(); the server calls it.
+    //! Marks the view closed, cancels its jobs and emits closed(); the server calls it.
     void close();
+
+    // ---- jobs: long work a later event may stop --------------------------
+
+    /*!
+      Starts the job \a name and returns its token (see CancelToken): a job
+      of that name still running is cancelled first, so a second "ask"
+      replaces the first instead of streaming beside it. The handler keeps
+      the token while it works; cancelJob() (a Stop button) and close()
+      cancel it.
+    */
+    std::shared_ptr<CancelToken> beginJob(const QString &name);
+    //! Cancels the job \a name; false when no job of that name runs.
+    bool cancelJob(const QString &name);
+
+    /*!
+      Renders the template \a name (from the engine's search paths) with
+      the view's context plus \a extra (which wins over it): HTML for
+      streamInsert() that the template escapes, instead of HTML built by
+      string concatenation. Throws std::runtime_error with
+      "NAME:LINE:COL: message" when it cannot (a handler that lets it
+      through fails with that message).
+
+      \code
+      streamInsert(u"messages"_s, renderTemplate(u"message.html"_s, {{u"role"_s, u"user"_s}, {u"text"_s, text}}));
+      \endcode
+    */
+    QString renderTemplate(const QString &name, const QVariantMap &extra = {}) const;
 
 protected:
     /*!
@@ -163,6 +191,9 @@ protected:
       take (a function, an Item), which C++ views rule out at compile time.
     */
     virtual TemplateError contextError() const;
+    //! Makes \a token (owned by the caller) the job \a name, cancelling the
+    //! one it replaces (the QML module's beginJob()).
+    void registerJob(const QString &name, CancelToken *token);
 
 Q_SIGNALS:
     //! Every op the view makes, in order. The session's batcher listens.

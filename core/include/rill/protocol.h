@@ -7,6 +7,7 @@
 #include <QByteArrayView>
 #include <QList>
 #include <QMetaType>
+#include <QStringList>
 #include <QString>
 #include <QVariantMap>
 
@@ -75,7 +76,51 @@ public:
         qint64 ref = 0;
         bool operator==(const Ping &) const = default;
     };
-    using ClientFrame = std::variant<Join, Event, Ping>;
+    //! The page could not apply a patch (its DOM is not what the server
+    //! thinks): send it the view again, as to a page back from \c lastSeq.
+    struct Resync
+    {
+        qint64 lastSeq = 0;
+        bool operator==(const Resync &) const = default;
+    };
+    using ClientFrame = std::variant<Join, Event, Ping, Resync>;
+
+    /*!
+      One change of a re-render, on the node at \c path (child indices from
+      the view root, as the page is after the ops before it in the same
+      patch) or, when \c target is set, on the element that CSS selector
+      finds. \c tag is what the node there must be (an element's tag,
+      "#text", "#comment"); a page that finds something else asks for a
+      Resync. Values are raw HTML source (entities not decoded).
+    */
+    struct PatchOp
+    {
+        enum class Kind {
+            Attributes, //!< set and unset attributes
+            Text,       //!< the text or comment node's content becomes `text`
+            Children,   //!< the element's children become `children`, in order
+            Html,       //!< the element's content becomes `html`; the stream's hold on it ends
+            Outer,      //!< the node is replaced by `html`
+        };
+        //! A run of the element's current children [first, first + count), or (count 0) new HTML.
+        struct Run
+        {
+            int first = 0;
+            int count = 0;
+            QString html;
+            bool operator==(const Run &) const = default;
+        };
+        Kind kind = Kind::Attributes;
+        QList<int> path;
+        QString target;
+        QString tag;
+        QList<std::pair<QString, QString>> set;
+        QStringList unset;
+        QString text;
+        QList<Run> children;
+        QString html;
+        bool operator==(const PatchOp &) const = default;
+    };
 
     // Server to client; seq is per session, 1 for the first frame.
     struct Mount
@@ -120,7 +165,14 @@ public:
         qint64 ref = 0;
         bool operator==(const Pong &) const = default;
     };
-    using ServerFrame = std::variant<Mount, Render, Stream, Reply, Error, Pong>;
+    //! What a re-render changed, as ops on the page (see PatchOp).
+    struct Patch
+    {
+        qint64 seq = 0;
+        QList<PatchOp> ops;
+        bool operator==(const Patch &) const = default;
+    };
+    using ServerFrame = std::variant<Mount, Render, Stream, Reply, Error, Pong, Patch>;
 
     struct DecodeError
     {

@@ -126,7 +126,7 @@ public:
     bool isListening() const;
     quint16 port() const;
     QHostAddress address() const;
-    //! http://ADDRESS:PORT/path
+    //! http://ADDRESS:PORT/path (\a path may end in a ?query)
     QUrl url(const QString &path = QStringLiteral("/")) const;
     QString errorString() const;
 
@@ -196,6 +196,19 @@ public:
 
     //! The page's <title>.
     void setPageTitle(const QString &title);
+
+    /*!
+      Development mode: the browser's console says what went wrong (every
+      error frame, stream ops whose target matches nothing, unknown dj-*
+      attributes, patches that did not fit), and the server warns (logging
+      category rill.dev) when a stream op names a target the view's
+      template does not contain. Off by default; rill-view and
+      rill-examples turn it on. Every event and frame is traced, dev mode
+      or not, under the category rill.trace (QT_LOGGING_RULES=
+      "rill.trace.debug=true").
+    */
+    void setDevMode(bool on);
+    bool isDevMode() const;
 
     int sessionCount() const;
     ServerStatistics statistics() const;

@@ -89,6 +89,8 @@ private:
                                                        : innerHash(a, x) != innerHash(b, y);
         if (mode == HtmlDiff::Mode::Reset || (mode == HtmlDiff::Mode::Owned && innerChanged)
             || (n.atomic && innerChanged)) {
+            if (mode == HtmlDiff::Mode::Reset || mode == HtmlDiff::Mode::Owned)
+                result.resetNodes.append(x);
             PatchOp op;
             op.kind = PatchOp::Kind::Html;
             op.path = path;

@@ -17,6 +17,8 @@
 
 #include "htmltree_p.h"
 
+#include <rill/protocol.h>
+
 #include <QHash>
 #include <QList>
 #include <QString>
@@ -25,34 +27,8 @@
 
 namespace Rill::detail {
 
-struct PatchOp
-{
-    enum class Kind {
-        Attributes, //!< set and remove attributes of the element at path
-        Text,       //!< the text (or comment) node at path gets new content
-        Children,   //!< the element's children become `children`, in order
-        Html,       //!< the element's content becomes `html`
-        Outer,      //!< the node at path is replaced by `html`
-    };
-    //! A run of the element's current children [first, first + count), or a new node's HTML.
-    struct Run
-    {
-        int first = 0;
-        int count = 0;
-        QString html; //!< when count is 0: a new node
-        bool operator==(const Run &) const = default;
-    };
-
-    Kind kind = Kind::Attributes;
-    QList<int> path;   //!< child indices from the view root (after earlier ops of the same patch)
-    QString tag;       //!< what the node at path must be: an element's tag, "#text" or "#comment"
-    QList<std::pair<QString, QString>> set; //!< Attributes: raw (escaped) values
-    QStringList unset;                      //!< Attributes
-    QString text;      //!< Text: raw (escaped) source
-    QList<Run> children; //!< Children
-    QString html;      //!< Html, Outer
-    bool operator==(const PatchOp &) const = default;
-};
+// The ops, as the protocol carries them (Protocol::Patch).
+using PatchOp = Protocol::PatchOp;
 
 class HtmlDiff
 {
@@ -69,6 +45,9 @@ public:
         QList<PatchOp> ops;
         bool fullRender = false; //!< the trees cannot be patched (see HtmlTree::isInexact())
         int nodesVisited = 0;    //!< nodes whose subtree differed, for tests and benchmarks
+        //! Elements of the previous tree whose content the render reset
+        //! (Mode::Reset, or Mode::Owned where the template's output changed).
+        QList<int> resetNodes;
     };
 
     /*!

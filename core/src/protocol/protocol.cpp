@@ -40,6 +40,12 @@ constexpr char text[] = "text";
 constexpr char mode[] = "mode";
 constexpr char error[] = "error";
 constexpr char lost[] = "lost";
+constexpr char path[] = "path";
+constexpr char tag[] = "tag";
+constexpr char set[] = "set";
+constexpr char unset[] = "unset";
+constexpr char children[] = "children";
+constexpr char outer[] = "outer";
 } // namespace Key
 
 namespace Type {
@@ -52,6 +58,8 @@ constexpr char stream[] = "stream";
 constexpr char reply[] = "reply";
 constexpr char error[] = "error";
 constexpr char pong[] = "pong";
+constexpr char patch[] = "patch";
+constexpr char resync[] = "resync";
 } // namespace Type
 
 struct OpName
@@ -365,6 +373,70 @@ private:
     bool m_afterKey = false;
 };
 
+void writePatchOp(Writer &w, const Protocol::PatchOp &op)
+{
+    using PK = Protocol::PatchOp::Kind;
+    w.beginObject();
+    if (op.target.isEmpty()) {
+        w.key(Key::path);
+        w.beginArray();
+        for (int step : op.path)
+            w.integer(step);
+        w.endArray();
+    } else {
+        w.key(Key::target);
+        w.string(op.target);
+    }
+    if (!op.tag.isEmpty()) {
+        w.key(Key::tag);
+        w.string(op.tag);
+    }
+    switch (op.kind) {
+    case PK::Attributes:
+        w.key(Key::set);
+        w.beginObject();
+        for (const auto &[name, value] : op.set) {
+            w.key(name);
+            w.string(value);
+        }
+        w.endObject();
+        w.key(Key::unset);
+        w.beginArray();
+        for (const QString &name : op.unset)
+            w.string(name);
+        w.endArray();
+        break;
+    case PK::Text:
+        w.key(Key::text);
+        w.string(op.text);
+        break;
+    case PK::Children:
+        w.key(Key::children);
+        w.beginArray();
+        for (const auto &run : op.children) {
+            if (run.count == 0) {
+                w.string(run.html);
+            } else {
+                w.beginArray();
+                w.integer(run.first);
+                w.integer(run.count);
+                w.endArray();
+            }
+        }
+        w.endArray();
+        break;
+    case PK::Html:
+        w.key(Key::html);
+        w.string(op.html);
+        break;
+    case PK::Outer:
+        w.key(Key::outer);
+        w.string(op.html);
+        break;
+    }
+    w.endObject();
+}
+
 void writeOp(Writer &w, const StreamOp &op)
 {
     const char *name = opName(op.kind);
@@ -510,6 +582,57 @@ QVariantMap parseFrame(QByteArrayView json)
     return v.toMap();
 }
 
+Protocol::PatchOp readPatchOp(const QVariant &value, qsizetype index)
+{
+    using PK = Protocol::PatchOp::Kind;
+    const QString where = u"patch op %1"_s.arg(index);
+    if (value.typeId() != QMetaType::QVariantMap)
+        throw Failure{Protocol::ErrorCode::BadFrame, where + u" must be an object"_s};
+    const QVariantMap map = value.toMap();
+    const ObjectReader r(map, where);
+    Protocol::PatchOp op;
+    if (map.contains(QLatin1StringView(Key::target))) {
+        op.target = r.string(Key::target);
+    } else {
+        for (const QVariant &step : r.array(Key::path)) {
+            if (step.typeId() != QMetaType::LongLong)
+                throw Failure{Protocol::ErrorCode::BadFrame, where + u": path steps must be integers"_s};
+            op.path.append(int(step.toLongLong()));
+        }
+    }
+    op.tag = r.optionalString(Key::tag).value_or(QString());
+    if (map.contains(QLatin1StringView(Key::set))) {
+        op.kind = PK::Attributes;
+        const QVariantMap set = r.object(Key::set);
+        for (auto it = set.cbegin(); it != set.cend(); ++it)
+            op.set.append({it.key(), it.value().toString()});
+        for (const QVariant &name : r.array(Key::unset))
+            op.unset.append(name.toString());
+    } else if (map.contains(QLatin1StringView(Key::text))) {
+        op.kind = PK::Text;
+        op.text = r.string(Key::text);
+    } else if (map.contains(QLatin1StringView(Key::children))) {
+        op.kind = PK::Children;
+        for (const QVariant &run : r.array(Key::children)) {
+            if (run.typeId() == QMetaType::QString) {
+                op.children.append({0, 0, run.toString()});
+            } else {
+                const QVariantList pair = run.toList();
+                if (pair.size() != 2)
+                    throw Failure{Protocol::ErrorCode::BadFrame, where + u": a run is [first, count]"_s};
+                op.children.append({int(pair[0].toLongLong()), int(pair[1].toLongLong()), {}});
+            }
+        }
+    } else if (map.contains(QLatin1StringView(Key::outer))) {
+        op.kind = PK::Outer;
+        op.html = r.string(Key::outer);
+    } else {
+        op.kind = PK::Html;
+        op.html = r.string(Key::html);
+    }
+    return op;
+}
+
 StreamOp readOp(const QVariant &value, const QString &stream, qsizetype index)
 {
     const QString where = u"stream: ops[%1]"_s.arg(index);
@@ -604,11 +727,15 @@ QByteArray Protocol::encode(const ClientFrame &frame)
                 w.map(f.params);
                 w.key(Key::ref);
                 w.integer(f.ref);
-            } else {
-                static_assert(std::is_same_v<F, Ping>);
+            } else if constexpr (std::is_same_v<F, Ping>) {
                 beginFrame(w, Type::ping);
                 w.key(Key::ref);
                 w.integer(f.ref);
+            } else {
+                static_assert(std::is_same_v<F, Resync>);
+                beginFrame(w, Type::resync);
+                w.key(Key::lastSeq);
+                w.integer(f.lastSeq);
             }
             w.endObject();
         },
@@ -659,11 +786,18 @@ QByteArray Protocol::encode(const ServerFrame &frame)
                     w.key(Key::ref);
                     w.integer(*f.ref);
                 }
-            } else {
-                static_assert(std::is_same_v<F, Pong>);
+            } else if constexpr (std::is_same_v<F, Pong>) {
                 beginServerFrame(w, Type::pong, f.seq);
                 w.key(Key::ref);
                 w.integer(f.ref);
+            } else {
+                static_assert(std::is_same_v<F, Patch>);
+                beginServerFrame(w, Type::patch, f.seq);
+                w.key(Key::ops);
+                w.beginArray();
+                for (const PatchOp &op : f.ops)
+                    writePatchOp(w, op);
+                w.endArray();
             }
             w.endObject();
         },
@@ -686,6 +820,8 @@ std::optional<Protocol::ClientFrame> Protocol::decodeClient(QByteArrayView json,
                                        }
                                        if (type == QLatin1StringView(Type::ping))
                                            return Ping{ObjectReader(map, type).integer(Key::ref)};
+                                       if (type == QLatin1StringView(Type::resync))
+                                           return Resync{ObjectReader(map, type).integer(Key::lastSeq)};
                                        return std::nullopt;
                                    });
 }
@@ -719,6 +855,14 @@ std::optional<Protocol::ServerFrame> Protocol::decodeServer(QByteArrayView json,
             }
             if (type == QLatin1StringView(Type::pong))
                 return Pong{r.integer(Key::seq), r.integer(Key::ref)};
+            if (type == QLatin1StringView(Type::patch)) {
+                Patch p{r.integer(Key::seq), {}};
+                const QVariantList ops = r.array(Key::ops);
+                p.ops.reserve(ops.size());
+                for (qsizetype i = 0; i < ops.size(); ++i)
+                    p.ops.append(readPatchOp(ops.at(i), i));
+                return p;
+            }
             return std::nullopt;
         });
 }

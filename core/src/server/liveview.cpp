@@ -1,19 +1,56 @@
 #include <rill/liveview.h>
 
+#include "../net/http_p.h"
+
+#include <rill/canceltoken.h>
 #include <rill/request.h>
 #include <rill/templatecontext.h>
 #include <rill/templateengine.h>
 
 #include <QHash>
 #include <QLoggingCategory>
+#include <QPointer>
 
 #include <stdexcept>
+#include <utility>
 
 using namespace Qt::StringLiterals;
 
 Q_LOGGING_CATEGORY(lcView, "rill.core.view", QtWarningMsg)
 
 namespace Rill {
+
+Query Query::parse(QByteArrayView raw)
+{
+    Query q;
+    q.m_items = detail::parseFormEncoded(raw);
+    return q;
+}
+
+QString Query::value(QStringView name, const QString &fallback) const
+{
+    for (const auto &[n, v] : m_items)
+        if (n == name)
+            return v;
+    return fallback;
+}
+
+QStringList Query::values(QStringView name) const
+{
+    QStringList out;
+    for (const auto &[n, v] : m_items)
+        if (n == name)
+            out.append(v);
+    return out;
+}
+
+bool Query::contains(QStringView name) const
+{
+    for (const auto &item : m_items)
+        if (item.first == name)
+            return true;
+    return false;
+}
 
 QByteArray Request::header(QByteArrayView name) const
 {
@@ -39,6 +76,7 @@ struct LiveView::Private
     // compiled template: a reload starts over).
     Template modesOf;
     QHash<QString, StreamOp::TextMode> modes;
+    QHash<QString, QPointer<CancelToken>> jobs;
 };
 
 LiveView::LiveView(QObject *parent) : QObject(parent), d(std::make_unique<Private>()) {}
@@ -103,7 +141,53 @@ void LiveView::close()
     if (d->closed)
         return;
     d->closed = true;
+    const auto jobs = std::exchange(d->jobs, {});
+    for (const QPointer<CancelToken> &token : jobs)
+        if (token)
+            token->cancel();
     Q_EMIT closed();
+}
+
+void LiveView::registerJob(const QString &name, CancelToken *token)
+{
+    const QPointer<CancelToken> previous = d->jobs.value(name);
+    d->jobs.insert(name, token);
+    if (previous && previous != token)
+        previous->cancel();
+    if (d->closed)
+        token->cancel();
+}
+
+std::shared_ptr<CancelToken> LiveView::beginJob(const QString &name)
+{
+    auto token = std::make_shared<CancelToken>();
+    registerJob(name, token.get());
+    return token;
+}
+
+bool LiveView::cancelJob(const QString &name)
+{
+    const QPointer<CancelToken> token = d->jobs.take(name);
+    if (!token || token->isCancelled())
+        return false;
+    token->cancel();
+    return true;
+}
+
+QString LiveView::renderTemplate(const QString &name, const QVariantMap &extra) const
+{
+    const Template tpl = templateEngine()->loadTemplate(name);
+    TemplateError err = tpl.isValid() ? contextError() : tpl.error();
+    QString html;
+    if (!err.isError()) {
+        TemplateContext ctx = context();
+        for (auto it = extra.cbegin(); it != extra.cend(); ++it)
+            ctx.insert(it.key(), it.value());
+        html = tpl.render(ctx, &err);
+    }
+    if (err.isError())
+        throw std::runtime_error(err.toString().toStdString());
+    return html;
 }
 
 TemplateContext LiveView::context() const

@@ -91,7 +91,7 @@ const char *PageShell = R"(<!DOCTYPE html>
 <script type="module" src="/rill/client/rill.js"></script>
 </head>
 <body>
-<div data-rill-root data-rill-token="{{ token }}">{{ view_html|safe }}</div>
+<div data-rill-root data-rill-token="{{ token }}"{% if dev %} data-rill-dev{% endif %}>{{ view_html|safe }}</div>
 </body>
 </html>
 )";
@@ -254,6 +254,7 @@ struct Server::Private : public ConnectionOwner
     QHash<QByteArray, qint64> accessCodes; // one-time code -> expiry (monotonic ms)
     QHash<QHostAddress, std::deque<qint64>> failedLogins;
     qint64 droppedSlowReaders = 0;
+    bool devMode = false;
     QString error;
 };
 
@@ -720,17 +721,34 @@ void Server::Private::servePage(Connection *c, const HttpRequest &request, const
 
     Request req;
     req.path = path;
-    req.query = QUrlQuery(QString::fromUtf8(request.query));
+    req.query = Query::parse(request.query);
     for (const auto &h : request.headers)
         req.headers.append({h.first, h.second});
     req.peer = c->peer();
 
     LiveView *rawView = view.get();
     auto *session = new Session(token, std::move(view), &limits, batchInterval, &ticker, q);
+    session->setDevMode(devMode);
     sessions.insert(token, session);
     QObject::connect(session, &Session::socketLost, q, [this, session] { scheduleEnd(session); });
     QObject::connect(session, &Session::droppedSlowReader, q, [this] { ++droppedSlowReaders; });
-    session->startMount(rawView->mount(req));
+    std::optional<QString> mountFailure;
+    try {
+        mountFailure = session->startMount(rawView->mount(req));
+    } catch (const std::exception &e) { // a mount() that throws before it is a coroutine
+        qCWarning(lcServer).noquote() << "mount failed:" << printable(QString::fromUtf8(e.what()), 2000);
+        mountFailure = QString::fromUtf8(e.what());
+    }
+    if (mountFailure) {
+        // Logged by the session; the page says so rather than show a view
+        // that never started.
+        const QByteArray text = devMode ? "The view failed to start: mount() threw: " + mountFailure->toUtf8() + "\n"
+                                        : QByteArray("The view failed to start; the server's log says why.\n");
+        respondText(c, request, 500, text);
+        sessions.remove(token);
+        session->deleteLater();
+        return;
+    }
     Q_EMIT q->sessionStarted(rawView);
 
     TemplateError error;
@@ -745,6 +763,7 @@ void Server::Private::servePage(Connection *c, const HttpRequest &request, const
     TemplateContext ctx;
     ctx.insert(u"title"_s, title);
     ctx.insert(u"token"_s, token);
+    ctx.insert(u"dev"_s, devMode);
     ctx.insert(u"view_html"_s, html);
     const QByteArray page = shell.render(ctx).toUtf8();
     Headers headers = baseHeaders("text/html; charset=utf-8");
@@ -823,7 +842,10 @@ QUrl Server::url(const QString &path) const
     else
         url.setHost(a.toString());
     url.setPort(port());
-    url.setPath(path);
+    const qsizetype query = path.indexOf(u'?');
+    url.setPath(path.left(query));
+    if (query >= 0)
+        url.setQuery(path.mid(query + 1));
     return url;
 }
 
@@ -841,7 +863,8 @@ QUrl Server::accessUrl(const QString &path)
     d->accessCodes.insert(code, monotonicMsecs() + 3600'000);
     if (!d->sweepTimer.isActive())
         d->sweepTimer.start();
-    u.setQuery(u"access="_s + QString::fromLatin1(code));
+    const QString access = u"access="_s + QString::fromLatin1(code);
+    u.setQuery(u.hasQuery() ? u.query() + u'&' + access : access);
     return u;
 }
 
@@ -864,6 +887,8 @@ ServerLimits Server::limits() const { return d->limits; }
 void Server::setReconnectGrace(int msec) { d->grace = msec; }
 int Server::reconnectGrace() const { return d->grace; }
 void Server::setPageTitle(const QString &title) { d->title = title; }
+void Server::setDevMode(bool on) { d->devMode = on; }
+bool Server::isDevMode() const { return d->devMode; }
 void Server::setAccessToken(const QString &token) { d->accessToken = token.toUtf8(); }
 QString Server::accessToken() const { return QString::fromUtf8(d->accessToken); }
 QString Server::generateToken() { return newToken(); }

@@ -1,16 +1,21 @@
 #include "session_p.h"
 
+#include "../dom/htmldiff_p.h"
 #include "../net/connection_p.h"
 #include "ticker_p.h"
 
 #include <rill/templateerror.h>
 
 #include <QLoggingCategory>
-#include <QSignalBlocker>
+#include <QTimer>
+
+#include <cmath>
 
 using namespace Qt::StringLiterals;
 
 Q_LOGGING_CATEGORY(lcSession, "rill.server.session", QtWarningMsg)
+Q_LOGGING_CATEGORY(lcDev, "rill.dev", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcTrace, "rill.trace", QtWarningMsg)
 
 namespace Rill::detail {
 
@@ -68,45 +73,53 @@ void Session::Running::finished()
         orphan.release()->deleteLater(); // not under the handler's own frames
 }
 
-void Session::startMount(QCoro::Task<> mount)
+std::optional<QString> Session::startMount(QCoro::Task<> mount)
 {
-    if (mount.isReady())
-        return;
+    auto state = std::make_shared<MountState>();
     ++m_running->count;
+    watchMount(std::move(mount), state); // detached: it reports by itself
+    state->painted = true;
+    return state->failure;
+}
+
+QCoro::Task<> Session::watchMount(QCoro::Task<> mount, std::shared_ptr<MountState> state)
+{
     QPointer<Session> self(this);
-    mount.then(
-        [self, running = m_running]() {
-            running->finished();
-            if (!self)
-                return;
-            self->m_view->pushState(); // the page was painted before mount finished
-            if (!running->count)
-                Q_EMIT self->idle();
-        },
-        [self, running = m_running](const std::exception &e) {
-            running->finished();
-            if (!self)
-                return;
-            self->sendError(Protocol::ErrorCode::HandlerFailed,
-                            u"mount failed: %1"_s.arg(QString::fromUtf8(e.what())), std::nullopt);
-            if (!running->count)
-                Q_EMIT self->idle();
-        });
+    const std::shared_ptr<Running> running = m_running;
+    std::optional<QString> failure;
+    try {
+        co_await std::move(mount);
+    } catch (const std::exception &e) {
+        failure = QString::fromUtf8(e.what());
+    } catch (...) {
+        failure = u"an unknown exception"_s;
+    }
+    running->finished();
+    if (!self)
+        co_return;
+    if (failure) {
+        qCWarning(lcSession).noquote() << "mount failed:" << printable(*failure, 2000);
+        if (!state->painted)
+            state->failure = failure;
+        else
+            sendError(Protocol::ErrorCode::HandlerFailed, u"mount failed: %1"_s.arg(*failure), std::nullopt);
+    } else if (state->painted) {
+        m_view->pushState(); // the page was painted before mount finished
+    }
+    if (!running->count)
+        Q_EMIT idle();
 }
 
 void Session::onViewOp(const StreamOp &op)
 {
-    if (m_log.needsBase(op) && !m_bases.contains(op.target)) {
-        // What the page shows there now: a page that misses this start
-        // gets it back from there. Quietly: a failure is not this op's.
-        const QSignalBlocker quiet(m_view.get());
-        if (const std::optional<QString> base = m_view->renderFragment(op.target))
-            m_bases.insert(op.target, *base);
-    }
     switch (op.kind) {
-    case StreamOp::Kind::Start:
-        m_activeStreams.insert(op.target, op.stream);
+    case StreamOp::Kind::Start: {
+        quint64 owner = m_currentHandler;
+        if (!owner && m_handlers.size() == 1)
+            owner = *m_handlers.cbegin();
+        m_activeStreams.insert(op.target, ActiveStream{op.stream, owner});
         break;
+    }
     case StreamOp::Kind::Done:
     case StreamOp::Kind::Error:
     case StreamOp::Kind::Delete:
@@ -138,29 +151,95 @@ void Session::schedulePoll()
 
 void Session::onFlushed(const QList<StreamOp> &ops)
 {
-    qint64 seq = m_seq;
-    const QList<Protocol::ServerFrame> frames = Protocol::framesForBatch(ops, seq);
-    for (const auto &frame : frames) {
-        m_seq = std::visit([](const auto &f) { return f.seq; }, frame);
-        if (const auto *render = std::get_if<Protocol::Render>(&frame)) {
-            m_lastRender = render->html;
-            m_log.record(m_seq, StreamOp::render(QString()));
-        } else if (const auto *stream = std::get_if<Protocol::Stream>(&frame)) {
-            for (const StreamOp &op : stream->ops) {
-                std::optional<QString> base;
-                if (m_log.needsBase(op)) {
-                    auto it = m_bases.find(op.target);
-                    if (it != m_bases.end()) {
-                        base = std::move(it.value());
-                        m_bases.erase(it);
-                    }
-                }
-                m_log.record(m_seq, op, base);
-            }
+    // Runs of ops of one stream become one stream frame; a render becomes
+    // a patch. Each stream op also goes into the log, and a delete takes
+    // its node out of the tree the next render is diffed against.
+    qsizetype i = 0;
+    while (i < ops.size()) {
+        if (ops[i].kind == StreamOp::Kind::Render) {
+            sendRender(ops[i].html);
+            ++i;
+            continue;
         }
-        record(m_seq, Protocol::encode(frame));
+        Protocol::Stream frame{++m_seq, ops[i].stream, {}};
+        while (i < ops.size() && ops[i].kind != StreamOp::Kind::Render && ops[i].stream == frame.stream) {
+            const StreamOp &op = ops[i++];
+            std::optional<QString> base;
+            const int node = m_tree.find(op.target);
+            if (m_log.needsBase(op) && node > 0)
+                base = m_tree.innerHtml(node);
+            if (node <= 0 && op.kind != StreamOp::Kind::Delete && !m_warnedTargets.contains(op.target)) {
+                m_warnedTargets.insert(op.target);
+                if (m_devMode)
+                    qCWarning(lcDev).noquote()
+                        << "stream" << printable(op.stream) << "names" << printable(op.target)
+                        << "but the view's last render has no element it matches (or the selector is more than"
+                           " tag, #id, .class and [attr]): re-renders cannot keep what is streamed there";
+            }
+            m_log.record(m_seq, op, base);
+            if (op.kind == StreamOp::Kind::Delete)
+                m_tree.remove(m_tree.find(op.target));
+            frame.ops.append(op);
+        }
+        record(m_seq, Protocol::encode(Protocol::ServerFrame(frame)));
     }
     schedulePoll();
+}
+
+void Session::sendRender(const QString &html)
+{
+    HtmlTree next = HtmlTree::parse(html);
+    const QHash<QString, StreamLog::Mode> held = m_log.modes();
+    QHash<int, HtmlDiff::Mode> modes;
+    QHash<int, QString> targetAt;
+    for (auto it = held.cbegin(); it != held.cend(); ++it) {
+        const int node = m_tree.find(it.key());
+        if (node <= 0)
+            continue; // not in the page's tree: a dev-mode warning said so
+        targetAt.insert(node, it.key());
+        switch (it.value()) {
+        case StreamLog::Mode::Locked: modes.insert(node, HtmlDiff::Mode::Locked); break;
+        case StreamLog::Mode::Owned: modes.insert(node, HtmlDiff::Mode::Owned); break;
+        case StreamLog::Mode::Reset: modes.insert(node, HtmlDiff::Mode::Reset); break;
+        case StreamLog::Mode::Template: break;
+        }
+    }
+    const HtmlDiff::Result diff = HtmlDiff::diff(m_tree, next, modes);
+    QSet<QString> resets;
+    QSet<QString> gone;
+    for (auto it = targetAt.cbegin(); it != targetAt.cend(); ++it)
+        if (next.find(it.value()) <= 0)
+            gone.insert(it.value());
+    if (diff.fullRender) {
+        // The page morphs to the whole render (keeping what it holds for
+        // streams); then the targets to reset, by selector.
+        Protocol::Patch resetOps{0, {}};
+        for (auto it = targetAt.cbegin(); it != targetAt.cend(); ++it) {
+            const int now = next.find(it.value());
+            const HtmlDiff::Mode mode = modes.value(it.key());
+            if (now <= 0 || mode == HtmlDiff::Mode::Locked)
+                continue;
+            if (mode == HtmlDiff::Mode::Reset || m_tree.innerHtml(it.key()) != next.innerHtml(now)) {
+                resets.insert(it.value());
+                Protocol::PatchOp op;
+                op.kind = Protocol::PatchOp::Kind::Html;
+                op.target = it.value();
+                op.html = next.innerHtml(now);
+                resetOps.ops.append(std::move(op));
+            }
+        }
+        sendFrame(Protocol::Render{0, html});
+        if (!resetOps.ops.isEmpty())
+            sendFrame(resetOps);
+    } else {
+        for (int node : diff.resetNodes)
+            if (targetAt.contains(node))
+                resets.insert(targetAt.value(node));
+        if (!diff.ops.isEmpty())
+            sendFrame(Protocol::Patch{0, diff.ops});
+    }
+    m_log.rendered(m_seq, resets, gone);
+    m_tree = std::move(next);
 }
 
 void Session::sendFrame(Protocol::ServerFrame frame)
@@ -171,6 +250,7 @@ void Session::sendFrame(Protocol::ServerFrame frame)
 
 void Session::record(qint64 seq, QByteArray bytes)
 {
+    qCDebug(lcTrace).noquote() << "frame" << seq << bytes.size() << "bytes:" << printable(QString::fromUtf8(bytes.left(200)), 200);
     if (m_connection) {
         m_connection->sendText(bytes);
         checkBackpressure();
@@ -252,14 +332,31 @@ void Session::attach(Connection *connection, qint64 lastSeq)
         sendFrame(Protocol::Mount{0, std::nullopt});
         return;
     }
+    restore(lastSeq);
+}
+
+void Session::restore(qint64 lastSeq)
+{
     // Further behind than the ring covers: the last render (what a page
-    // that stayed shows), with what the stream log restores around it.
+    // that stayed shows), then resets of what it held and a render since
+    // took back, then what the stream log restores.
     const StreamLog::Restore restore = m_log.restore(std::clamp<qint64>(lastSeq, 0, m_seq));
+    sendFrame(Protocol::Mount{0, m_tree.innerHtml(0), !restore.complete});
+    Protocol::Patch resets{0, {}};
+    for (const QString &target : restore.resets) {
+        const int node = m_tree.find(target);
+        if (node <= 0)
+            continue;
+        Protocol::PatchOp op;
+        op.kind = Protocol::PatchOp::Kind::Html;
+        op.path = m_tree.path(node);
+        op.tag = m_tree.node(node).tag;
+        op.html = m_tree.innerHtml(node);
+        resets.ops.append(std::move(op));
+    }
+    if (!resets.ops.isEmpty())
+        sendFrame(resets);
     qint64 seq = m_seq;
-    for (const auto &frame : Protocol::framesForBatch(restore.before, seq))
-        sendFrame(frame);
-    sendFrame(Protocol::Mount{0, m_lastRender, !restore.complete});
-    seq = m_seq;
     for (const auto &frame : Protocol::framesForBatch(restore.after, seq))
         sendFrame(frame);
     if (!restore.complete)
@@ -276,12 +373,17 @@ void Session::connectionClosed(Connection *connection)
     Q_EMIT socketLost();
 }
 
-bool Session::admitEvent(const Protocol::Event &event)
+void Session::refillEventTokens()
 {
     const qint64 now = monotonicMsecs();
     m_eventTokens = std::min<double>(m_limits->eventBurst,
                                      m_eventTokens + double(now - m_eventTokensAt) * m_limits->eventsPerSecond / 1000.0);
     m_eventTokensAt = now;
+}
+
+bool Session::admitEvent(const Protocol::Event &event)
+{
+    refillEventTokens();
     if (m_eventTokens < 1) {
         sendError(Protocol::ErrorCode::RateLimited,
                   u"event '%1' dropped: more than %2 events per second"_s.arg(printable(event.event, 80))
@@ -301,8 +403,31 @@ bool Session::admitEvent(const Protocol::Event &event)
     return true;
 }
 
+void Session::resync(qint64 lastSeq)
+{
+    m_resyncFrom = lastSeq;
+    if (m_resyncWaiting)
+        return; // the one already waiting sends the view
+    refillEventTokens();
+    if (m_eventTokens < 1) {
+        m_resyncWaiting = true;
+        const int wait = int(std::ceil(1000.0 / std::max(1.0, double(m_limits->eventsPerSecond))));
+        QTimer::singleShot(wait, this, [this] {
+            m_resyncWaiting = false;
+            resync(m_resyncFrom);
+        });
+        return;
+    }
+    m_eventTokens -= 1;
+    qCInfo(lcSession) << "a page asked to be sent the view again (a patch did not apply)";
+    m_batcher.flushNow();
+    restore(m_resyncFrom);
+}
+
 void Session::handleFrame(const Protocol::ClientFrame &frame)
 {
+    if (lcTrace().isDebugEnabled())
+        qCDebug(lcTrace).noquote() << "from the page:" << printable(QString::fromUtf8(Protocol::encode(frame)), 300);
     if (const auto *event = std::get_if<Protocol::Event>(&frame)) {
         if (!m_view->hasHandler(event->event)) {
             QStringList names = m_view->handlerNames();
@@ -323,6 +448,10 @@ void Session::handleFrame(const Protocol::ClientFrame &frame)
         sendControl(Protocol::Pong{0, ping->ref});
         return;
     }
+    if (const auto *ask = std::get_if<Protocol::Resync>(&frame)) {
+        resync(ask->lastSeq);
+        return;
+    }
     sendError(Protocol::ErrorCode::BadFrame, u"already joined"_s, std::nullopt);
 }
 
@@ -331,10 +460,23 @@ QCoro::Task<> Session::runHandler(QString event, QVariantMap params, qint64 ref)
     QPointer<Session> self(this);
     const std::shared_ptr<Running> running = m_running;
     ++running->count;
+    const quint64 id = ++m_lastHandler;
+    m_handlers.insert(id);
     std::optional<Protocol::ErrorCode> failure;
     QString message;
     try {
-        co_await m_view->invoke(event, std::move(params));
+        std::optional<QCoro::Task<>> task;
+        {
+            // What invoke() starts before its first suspension is this handler's.
+            struct Current
+            {
+                quint64 &slot;
+                quint64 saved;
+                ~Current() { slot = saved; }
+            } current{m_currentHandler, std::exchange(m_currentHandler, id)};
+            task.emplace(m_view->invoke(event, std::move(params)));
+        }
+        co_await std::move(*task);
     } catch (const ParamError &e) {
         failure = Protocol::ErrorCode::BadParams;
         message = u"event '%1': %2"_s.arg(event, QString::fromUtf8(e.what()));
@@ -348,12 +490,16 @@ QCoro::Task<> Session::runHandler(QString event, QVariantMap params, qint64 ref)
     running->finished();
     if (!self)
         co_return;
+    m_handlers.remove(id);
     if (failure) {
-        // Streams the handler left open end in an error, keeping their content.
+        // Streams the handler left open end in an error, keeping their
+        // content; streams other handlers run go on.
         const auto active = m_activeStreams;
         for (auto it = active.cbegin(); it != active.cend(); ++it) {
-            m_view->streamError(it.value(), message, it.key());
-            m_view->streamDone(it.value(), it.key());
+            if (it->owner != id)
+                continue;
+            m_view->streamError(it->stream, message, it.key());
+            m_view->streamDone(it->stream, it.key());
         }
         sendError(*failure, message, ref);
     }

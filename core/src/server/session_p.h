@@ -9,6 +9,7 @@
 // either); beyond the queue limit the connection is dropped and the page
 // resumes when it reconnects.
 
+#include "../dom/htmltree_p.h"
 #include "../net/connection_p.h"
 #include "streamlog_p.h"
 
@@ -54,11 +55,15 @@ public:
     void handleFrame(const Protocol::ClientFrame &frame);
     //! Sends an error frame in this session's sequence.
     void reportError(Protocol::ErrorCode code, const QString &message) { sendError(code, message, std::nullopt); }
-    //! Starts the view's mount; a mount that finishes later re-renders.
-    void startMount(QCoro::Task<> mount);
-    //! The view's HTML as the page was first served: what a page that comes
-    //! back long after starts from until the next render.
-    void setRendered(const QString &html) { m_lastRender = html; }
+    //! Starts the view's mount (\a mount is its task, already begun). A
+    //! mount that finishes later re-renders; one that fails later sends an
+    //! error frame. Returns the error of a mount that failed before its
+    //! first suspension (the page must not be served then).
+    std::optional<QString> startMount(QCoro::Task<> mount);
+    //! The view's HTML as the page was first served: what re-renders are
+    //! diffed against, and what a page that comes back long after starts from.
+    void setRendered(const QString &html) { m_tree = HtmlTree::parse(html); }
+    void setDevMode(bool on) { m_devMode = on; }
 
     // How much a reconnecting page can catch up on: at most this many
     // frames and bytes; further behind, it gets a full render.
@@ -75,13 +80,29 @@ private:
     void onFlushed(const QList<StreamOp> &ops);
     void schedulePoll();
     void sendFrame(Protocol::ServerFrame frame);
+    // A re-render, as what changed since the last one (or whole, when the
+    // page's tree cannot be patched).
+    void sendRender(const QString &html);
+    // What a page that applied up to lastSeq (and no further) needs to show
+    // the view as a page that never left does.
+    void restore(qint64 lastSeq);
     // Sends (when a connection is bound) and keeps the frame for replay.
     void record(qint64 seq, QByteArray bytes);
     void checkBackpressure();
     void sendControl(Protocol::ServerFrame frame); // after everything queued
     void sendError(Protocol::ErrorCode code, const QString &message, std::optional<qint64> ref);
     bool admitEvent(const Protocol::Event &event);
+    void refillEventTokens();
+    // A page whose DOM a patch did not fit: the view again (as often as
+    // the event rate allows; asks beyond it wait and merge).
+    void resync(qint64 lastSeq);
     QCoro::Task<> runHandler(QString event, QVariantMap params, qint64 ref);
+    struct MountState
+    {
+        bool painted = false; // startMount() returned: failures go out as frames
+        std::optional<QString> failure;
+    };
+    QCoro::Task<> watchMount(QCoro::Task<> mount, std::shared_ptr<MountState> state);
 
     QString m_token;
     std::unique_ptr<LiveView> m_view;
@@ -94,14 +115,30 @@ private:
     std::deque<std::pair<qint64, QByteArray>> m_ring;
     qsizetype m_ringBytes = 0;
     StreamLog m_log;
-    QString m_lastRender;
-    // The content of targets just before their stream started, taken when
-    // the start was made (the log wants it when the start is sent).
-    QHash<QString, QString> m_bases;
-    QHash<QString, QString> m_activeStreams; // target -> stream, between start and done/error
+    // The last render as the page has it (nodes stream deletes took out
+    // marked removed): what the next render is diffed against.
+    HtmlTree m_tree;
+    bool m_devMode = false;
+    QSet<QString> m_warnedTargets; // dev mode: each missing target said once
+    // Streams between start and done/error, by target, with the handler
+    // that started them (0: not known): a failing handler errors its own
+    // streams only. A start is the handler's when it happens during the
+    // synchronous part of its invoke() (QCoro tasks start eagerly) or while
+    // it is the only handler running.
+    struct ActiveStream
+    {
+        QString stream;
+        quint64 owner = 0;
+    };
+    QHash<QString, ActiveStream> m_activeStreams;
+    QSet<quint64> m_handlers;     // running handlers
+    quint64 m_currentHandler = 0; // the handler whose invoke() is on the stack
+    quint64 m_lastHandler = 0;
     // Token bucket for events (ServerLimits::eventsPerSecond, eventBurst).
     double m_eventTokens = 0;
     qint64 m_eventTokensAt = 0;
+    bool m_resyncWaiting = false;
+    qint64 m_resyncFrom = 0;
     // Shared with the coroutines of running handlers (and mount), which
     // outlive the session when it is destroyed under them (the server going
     // away mid-stream): the view then stays alive, as `orphan`, until the

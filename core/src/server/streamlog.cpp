@@ -1,7 +1,6 @@
 #include "streamlog_p.h"
 
 #include <QRegularExpression>
-#include <QSet>
 
 using namespace Qt::StringLiterals;
 
@@ -15,6 +14,11 @@ using Mode = StreamOp::TextMode;
 bool resets(const StreamOp &op)
 {
     return op.kind == Kind::Replace || (op.kind == Kind::Text && op.mode == Mode::Replace);
+}
+
+bool isContent(const StreamOp &op)
+{
+    return op.kind == Kind::Replace || op.kind == Kind::Append || op.kind == Kind::Prepend || op.kind == Kind::Text;
 }
 
 // "#name" as a selector, when it is nothing more.
@@ -35,7 +39,7 @@ bool rootHasId(const QString &html, const QString &name)
     return tag.contains(QString(u"id=\""_s + name + u'"')) || tag.contains(QString(u"id='"_s + name + u'\''));
 }
 
-constexpr size_t MaxEnded = 256;
+constexpr size_t MaxResets = 512;
 
 } // namespace
 
@@ -67,67 +71,43 @@ void StreamLog::enforceLimit()
     }
 }
 
-void StreamLog::keep(const QString &target, const QString &stream, Target::State state, qint64 seq,
-                     const std::optional<QString> &base)
+void StreamLog::forget(const QString &target)
 {
-    // From now on the page keeps this target's content through renders:
-    // what it held (its fragment of the last render, then what was streamed
-    // there since) is part of it.
-    Target t{stream, state, seq, {}};
-    t.set(state, seq);
-    m_targets.insert(target, t);
-    auto first = m_entries.end();
-    for (auto it = m_entries.begin(); it != m_entries.end(); ++it) {
-        if (it->alive && it->role == Role::Transient && it->op.target == target) {
-            if (first == m_entries.end())
-                first = it;
-            it->role = Role::Content;
-        }
-    }
-    if (base) { // before those: they were streamed on top of it
-        const qint64 at = first == m_entries.end() ? seq : first->seq;
-        m_entries.insert(first, Entry{at, StreamOp::replace(stream, *base, target), Role::Base, true});
-        m_bytes += base->size() + target.size() + 32;
-        enforceLimit();
-    }
+    m_targets.remove(target);
+    for (Entry &e : m_entries)
+        if (e.alive && e.role != Role::Delete && e.op.target == target)
+            kill(e);
+    enforceLimit();
+}
+
+StreamLog::Target &StreamLog::hold(const QString &target, const QString &stream, Target::State state, qint64 seq,
+                                   const std::optional<QString> &base)
+{
+    // From now on the page holds this target's content through renders,
+    // starting from what it showed there (its part of the last render).
+    auto it = m_targets.insert(target, Target{stream, state, seq, false});
+    if (base)
+        push(seq, StreamOp::replace(stream, *base, target), Role::Base);
+    return it.value();
 }
 
 bool StreamLog::needsBase(const StreamOp &op) const
 {
-    return (op.kind == Kind::Start || op.kind == Kind::Error) && !m_targets.contains(op.target);
+    return op.kind != Kind::Render && op.kind != Kind::Delete && op.kind != Kind::Done
+           && !m_targets.contains(op.target);
 }
 
 void StreamLog::record(qint64 seq, const StreamOp &op, const std::optional<QString> &base)
 {
     switch (op.kind) {
-    case Kind::Render: {
-        // Targets done since the last render, and every target nobody
-        // streams to, take the render's content: what was streamed there
-        // is gone from every page.
-        QSet<QString> ending;
-        for (auto it = m_targets.begin(); it != m_targets.end();) {
-            if (it->state == Target::State::Ending) {
-                ending.insert(it.key());
-                m_ended.push_back(Ended{it.key(), it->stream, it->keptSince, seq});
-                it = m_targets.erase(it);
-            } else {
-                ++it;
-            }
-        }
-        while (m_ended.size() > MaxEnded)
-            m_ended.pop_front();
-        for (Entry &e : m_entries)
-            if (e.alive && (e.role == Role::Transient || (e.role != Role::Delete && ending.contains(e.op.target))))
-                kill(e);
-        enforceLimit();
-        return;
-    }
+    case Kind::Render:
+        return; // rendered() says what a render did
     case Kind::Start: {
         auto it = m_targets.find(op.target);
         if (it == m_targets.end())
-            keep(op.target, op.stream, Target::State::Active, seq, base);
+            hold(op.target, op.stream, Target::State::Active, seq, base);
         else {
-            it->set(Target::State::Active, seq); // errored or done: the content stays
+            it->state = Target::State::Active; // errored or done: the content stays
             it->stream = op.stream;
         }
         push(seq, op, Role::Content);
@@ -138,26 +118,31 @@ void StreamLog::record(qint64 seq, const StreamOp &op, const std::optional<QStri
         if (it == m_targets.end())
             return; // nothing to end: a no-op on the page too
         if (it->state == Target::State::Active)
-            it->set(Target::State::Ending, seq);
+            it->state = Target::State::Held;
+        // After an error the page keeps content and error until the next
+        // start: a done changes nothing there.
         push(seq, op, Role::Content);
         return;
     }
     case Kind::Error: {
         auto it = m_targets.find(op.target);
         if (it == m_targets.end())
-            keep(op.target, op.stream, Target::State::Errored, seq, base);
+            hold(op.target, op.stream, Target::State::Errored, seq, base);
         else
-            it->set(Target::State::Errored, seq);
+            it->state = Target::State::Errored;
         push(seq, op, Role::Content);
         return;
     }
     case Kind::Delete: {
-        // Inserts it removes need not reach pages that never got them.
+        // Inserts it removes need not reach pages that never got them, and
+        // a target it removes is held no more.
         const QString id = idSelector(op.target);
         if (!id.isEmpty())
             for (Entry &e : m_entries)
                 if (e.alive && (e.op.kind == Kind::Append || e.op.kind == Kind::Prepend) && rootHasId(e.op.html, id))
                     kill(e);
+        if (m_targets.contains(op.target))
+            forget(op.target);
         push(seq, op, Role::Delete);
         return;
     }
@@ -165,29 +150,68 @@ void StreamLog::record(qint64 seq, const StreamOp &op, const std::optional<QStri
     case Kind::Append:
     case Kind::Prepend:
     case Kind::Text: {
+        auto it = m_targets.find(op.target);
+        if (it == m_targets.end()) {
+            hold(op.target, op.stream, Target::State::Held, seq, base);
+            it = m_targets.find(op.target);
+        }
         if (resets(op))
             for (Entry &e : m_entries)
-                if (e.alive && e.role != Role::Delete && e.op.target == op.target && e.op.kind != Kind::Start
-                    && e.op.kind != Kind::Done && e.op.kind != Kind::Error)
+                if (e.alive && e.op.target == op.target && (e.role == Role::Base || isContent(e.op)))
                     kill(e);
-        push(seq, op, m_targets.contains(op.target) ? Role::Content : Role::Transient);
+        if (op.kind == Kind::Text)
+            it->text = true;
+        push(seq, op, Role::Content);
         return;
     }
     }
+}
+
+QHash<QString, StreamLog::Mode> StreamLog::modes() const
+{
+    QHash<QString, Mode> out;
+    for (auto it = m_targets.cbegin(); it != m_targets.cend(); ++it) {
+        switch (it->state) {
+        case Target::State::Active:
+        case Target::State::Errored:
+            out.insert(it.key(), Mode::Locked);
+            break;
+        case Target::State::Held:
+            // Text streamed there gives way once its stream is done; items
+            // stay while the template's output for the element is the same.
+            out.insert(it.key(), it->text ? Mode::Reset : Mode::Owned);
+            break;
+        }
+    }
+    return out;
+}
+
+void StreamLog::rendered(qint64 seq, const QSet<QString> &resetTargets, const QSet<QString> &goneTargets)
+{
+    for (const QString &target : resetTargets) {
+        const auto it = m_targets.constFind(target);
+        if (it == m_targets.cend())
+            continue;
+        m_resets.push_back(Reset{target, it->keptSince, seq});
+        forget(target);
+    }
+    for (const QString &target : goneTargets)
+        if (m_targets.contains(target))
+            forget(target);
+    while (m_resets.size() > MaxResets)
+        m_resets.pop_front();
 }
 
 StreamLog::Restore StreamLog::restore(qint64 lastSeq) const
 {
     Restore r;
     r.complete = lastSeq >= m_truncatedThrough;
-    QSet<QString> before;
-    for (const Ended &e : m_ended) {
-        if (e.keptSince <= lastSeq && e.renderSeq > lastSeq && !before.contains(e.target)) {
-            // The page may hold it as active or as errored: a start clears
-            // the error, a done the activity, and the render may take it.
-            before.insert(e.target);
-            r.before.append(StreamOp::start(e.stream, e.target));
-            r.before.append(StreamOp::done(e.stream, e.target));
+    QSet<QString> listed;
+    for (const Reset &reset : m_resets) {
+        // The page held it then and has not seen the render that reset it.
+        if (reset.keptSince <= lastSeq && reset.seq > lastSeq && !listed.contains(reset.target)) {
+            listed.insert(reset.target);
+            r.resets.append(reset.target);
         }
     }
     for (const Entry &e : m_entries) {
@@ -195,11 +219,11 @@ StreamLog::Restore StreamLog::restore(qint64 lastSeq) const
             continue;
         bool needed = e.seq > lastSeq;
         if (e.role != Role::Delete) {
-            // The render resets what the page does not hold as active or
-            // errored: all of such a target's ops go again, from its base.
+            // A target the page did not yet hold shows the render's content:
+            // all of its ops go, from its base.
             const auto t = m_targets.constFind(e.op.target);
-            const bool preserved = t != m_targets.cend() && t->preservedAt(lastSeq);
-            needed = preserved ? (e.role != Role::Base && e.seq > lastSeq) : true;
+            const bool held = t != m_targets.cend() && t->keptSince <= lastSeq;
+            needed = held ? (e.role != Role::Base && e.seq > lastSeq) : true;
         }
         if (needed)
             r.after.append(e.op);

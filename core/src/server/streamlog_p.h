@@ -1,33 +1,35 @@
 #pragma once
 
-// What a page's stream targets hold beyond the last render, kept so that a
-// page coming back after the replay ring has moved on (a long disconnect,
-// a slow reader that was dropped) ends up exactly as a page that never
-// left, or is told it cannot.
+// What a page's stream targets hold beyond the template, and the rules a
+// re-render follows there (docs/views.md, "What a re-render changes"):
 //
-// The rules it mirrors (the web client's ops.js and morph.js): a re-render
-// leaves a stream target's content alone while its stream is active, after
-// it ended in an error (until the next start), and, once done, until the
-// next render; everywhere else the render's content replaces what was
-// streamed. So the log keeps, for each target the page keeps content of,
-// the ops since its stream started (each with the seq of the frame that
-// carried it), and for the other targets the ops since the last render.
+//   - while a stream is active, and after it ended in an error until the
+//     next start, the target's content is the stream's (Locked);
+//   - HTML streamed there (inserts, replaces) stays until the target is
+//     reset: by streamTo, by deleting it, or by the template's own output
+//     for that element changing (Owned);
+//   - text streamed between start and done gives way to the template's
+//     output at the first re-render after done.
 //
-// A page that comes back having applied everything up to lastSeq is sent
-// restore(lastSeq).before, the last render's HTML, then .after.
+// The session asks it, at each render, what it may do to each target
+// (mode()), and tells it which targets the render reset (rendered()). It
+// also keeps, with the seq of the frame that carried them, the ops that
+// built each target's content since the page began holding it, so a page
+// that comes back after the replay ring has moved on ends up exactly as a
+// page that never left, or is told it cannot:
+//
+//   send Mount(last render), then Html resets of restore(lastSeq).resets,
+//   then restore(lastSeq).after as stream ops.
 //
 // Bounded: at most limitBytes of ops. Beyond it the oldest go, and a page
 // that needs them is told the restore is incomplete (Protocol::Mount's
 // "lost") rather than shown a silent gap.
-//
-//   StreamLog log(4 * 1024 * 1024);
-//   log.record(seq, op);                     // every op (renders too), as its frame is sent
-//   const StreamLog::Restore r = log.restore(lastSeq);
 
 #include <rill/streamop.h>
 
 #include <QHash>
 #include <QList>
+#include <QSet>
 
 #include <deque>
 #include <optional>
@@ -39,24 +41,28 @@ class StreamLog
 public:
     explicit StreamLog(qsizetype limitBytes) : m_limit(limitBytes) {}
 
+    enum class Mode { Template, Locked, Owned, Reset };
+
     /*!
-      Records \a op, sent in the frame numbered \a seq (Render ops too).
-      When \a op makes the page start keeping a target's content (a Start
-      or Error on a target the template owned), \a base is the target's
-      content before it (its template fragment), if known: a page that
-      missed that moment gets it back from there.
+      Records \a op, sent in the frame numbered \a seq. When \a op makes
+      the page start holding a target (needsBase()), \a base is the target's
+      content then (its part of the last render), if known.
     */
     void record(qint64 seq, const StreamOp &op, const std::optional<QString> &base = {});
-    //! Whether record(op) would need a base (see above).
     bool needsBase(const StreamOp &op) const;
+
+    //! What the next render may do to each target the page holds.
+    QHash<QString, Mode> modes() const;
+    //! The render sent as frame \a seq reset \a resetTargets (they show the
+    //! template's output again) and no longer has \a goneTargets.
+    void rendered(qint64 seq, const QSet<QString> &resetTargets, const QSet<QString> &goneTargets);
 
     struct Restore
     {
-        //! Before the render: start and done for streams the page still
-        //! holds as active or errored but whose targets a render has since
-        //! given back to the template.
-        QList<StreamOp> before;
-        //! After it: what the targets hold beyond the render, as ops.
+        //! Targets a render reset since the page left, which it may still
+        //! hold: after the render, their content must become the template's.
+        QStringList resets;
+        //! Then: what the targets hold beyond the render, as ops.
         QList<StreamOp> after;
         bool complete = true; //!< false: something the page needs was dropped for the bound
     };
@@ -66,12 +72,7 @@ public:
     qsizetype entryCount() const { return qsizetype(m_entries.size()); }
 
 private:
-    enum class Role {
-        Base,      //!< a target's content before the page started keeping it (a Replace)
-        Content,   //!< an op on a target whose content the page keeps
-        Transient, //!< an op on a target the next render gives back to the template
-        Delete,    //!< a delete (it may remove what any target holds)
-    };
+    enum class Role { Base, Content, Delete };
     struct Entry
     {
         qint64 seq;
@@ -81,52 +82,32 @@ private:
     };
     struct Target
     {
-        enum class State { Active, Errored, Ending };
+        enum class State { Active, Errored, Held };
         QString stream;
         State state = State::Active;
-        qint64 keptSince = -1; //!< seq of the start (or error) from which the page kept its content
-        //! Each change of state and its seq, from keptSince on.
-        QList<std::pair<qint64, State>> history;
-
-        void set(State s, qint64 seq)
-        {
-            state = s;
-            if (!history.isEmpty() && history.last().first == seq)
-                history.last().second = s;
-            else
-                history.append({seq, s});
-        }
-        //! Whether a page at \a lastSeq held the target as active or errored,
-        //! so that a render left its content alone.
-        bool preservedAt(qint64 lastSeq) const
-        {
-            for (auto it = history.crbegin(); it != history.crend(); ++it)
-                if (it->first <= lastSeq)
-                    return it->second != State::Ending;
-            return false;
-        }
+        qint64 keptSince = -1; //!< the first op from which the page held it
+        bool text = false;     //!< text was streamed there since
     };
-    //! A target given back to the template by a render after its done.
-    struct Ended
+    struct Reset
     {
         QString target;
-        QString stream;
         qint64 keptSince;
-        qint64 renderSeq;
+        qint64 seq;
     };
 
     void push(qint64 seq, const StreamOp &op, Role role);
     void kill(Entry &entry);
-    void keep(const QString &target, const QString &stream, Target::State state, qint64 seq,
-              const std::optional<QString> &base);
+    void forget(const QString &target);
+    Target &hold(const QString &target, const QString &stream, Target::State state, qint64 seq,
+                 const std::optional<QString> &base);
     void enforceLimit();
     static qsizetype sizeOf(const StreamOp &op) { return op.html.size() + op.content.size() + op.target.size() + 32; }
 
     qsizetype m_limit;
     qsizetype m_bytes = 0;
     std::deque<Entry> m_entries;
-    QHash<QString, Target> m_targets; // targets whose content the page keeps
-    std::deque<Ended> m_ended;        // the latest (bounded)
+    QHash<QString, Target> m_targets; // targets the page holds
+    std::deque<Reset> m_resets;       // the latest (bounded)
     qint64 m_truncatedThrough = -1;   // entries with seq <= this may have been dropped for the bound
 };
 

@@ -106,6 +106,8 @@ void TstProtocol::clientFrames()
                                                  3})
         << QByteArray(R"({"type":"event","event":"e","params":{"a":1,"b":1.5,"c":true,"d":null,"e":[1,"x"],"f":{"g":2.0}},"ref":3})");
     QTest::newRow("ping") << Protocol::ClientFrame(Protocol::Ping{9}) << QByteArray(R"({"type":"ping","ref":9})");
+    QTest::newRow("resync") << Protocol::ClientFrame(Protocol::Resync{12})
+                            << QByteArray(R"({"type":"resync","lastSeq":12})");
 }
 
 void TstProtocol::encodeClient()
@@ -181,6 +183,25 @@ void TstProtocol::serverFrames()
         << F(Protocol::Error{9, Protocol::ErrorCode::BadFrame, u"not JSON"_s, std::nullopt})
         << QByteArray(R"({"type":"error","seq":9,"code":"bad_frame","message":"not JSON"})");
     QTest::newRow("pong") << F(Protocol::Pong{10, 9}) << QByteArray(R"({"type":"pong","seq":10,"ref":9})");
+    {
+        using PK = Protocol::PatchOp::Kind;
+        Protocol::PatchOp attrs{PK::Attributes, {0, 2}, {}, u"li"_s, {{u"class"_s, u"a &amp; b"_s}, {u"id"_s, u"x"_s}},
+                                {u"title"_s}, {}, {}, {}};
+        Protocol::PatchOp text{PK::Text, {0, 2, 0}, {}, u"#text"_s, {}, {}, u"two"_s, {}, {}};
+        Protocol::PatchOp kids{PK::Children, {1}, {}, u"ul"_s, {}, {}, {}, {{2, 1, {}}, {0, 0, u"<li>n</li>"_s}, {0, 2, {}}}, {}};
+        Protocol::PatchOp html{PK::Html, {}, u"#out"_s, {}, {}, {}, {}, {}, u"<b>fresh</b>"_s};
+        Protocol::PatchOp outer{PK::Outer, {3}, {}, u"span"_s, {}, {}, {}, {}, u"<em>e</em>"_s};
+        QTest::newRow("patch, every kind of op")
+            << F(Protocol::Patch{11, {attrs, text, kids, html, outer}})
+            << QByteArray(R"({"type":"patch","seq":11,"ops":[)"
+                          R"({"path":[0,2],"tag":"li","set":{"class":"a &amp; b","id":"x"},"unset":["title"]},)"
+                          R"({"path":[0,2,0],"tag":"#text","text":"two"},)"
+                          R"({"path":[1],"tag":"ul","children":[[2,1],"<li>n</li>",[0,2]]},)"
+                          R"({"target":"#out","html":"<b>fresh</b>"},)"
+                          R"({"path":[3],"tag":"span","outer":"<em>e</em>"}]})");
+        QTest::newRow("patch on the view root") << F(Protocol::Patch{12, {{PK::Html, {}, {}, u"div"_s, {}, {}, {}, {}, u"x"_s}}})
+                                                << QByteArray(R"({"type":"patch","seq":12,"ops":[{"path":[],"tag":"div","html":"x"}]})");
+    }
     QTest::newRow("large seq") << F(Protocol::Pong{9007199254740993, -1})
                                << QByteArray(R"({"type":"pong","seq":9007199254740993,"ref":-1})");
 }
@@ -277,6 +298,10 @@ void TstProtocol::malformedClient_data()
                                           << u"bad_frame"_s << u"event: key 'event' must be a string, got a boolean"_s;
     QTest::newRow("ping ref an object") << QByteArray(R"({"type":"ping","ref":{}})") << u"bad_frame"_s
                                         << u"ping: key 'ref' must be an integer, got an object"_s;
+    QTest::newRow("resync without lastSeq") << QByteArray(R"({"type":"resync"})") << u"bad_frame"_s
+                                            << u"resync: missing key 'lastSeq' (an integer)"_s;
+    QTest::newRow("resync lastSeq a string") << QByteArray(R"({"type":"resync","lastSeq":"1"})") << u"bad_frame"_s
+                                             << u"resync: key 'lastSeq' must be an integer, got a string"_s;
 }
 
 void TstProtocol::malformedClient()
@@ -339,6 +364,12 @@ void TstProtocol::malformedServer_data()
         << u"error: key 'ref' must be an integer, got a string"_s;
     QTest::newRow("reply seq a float") << QByteArray(R"({"type":"reply","seq":1.5,"ref":1})") << u"bad_frame"_s
                                        << u"reply: key 'seq' must be an integer, got a float"_s;
+    QTest::newRow("patch op not an object") << QByteArray(R"({"type":"patch","seq":1,"ops":[1]})") << u"bad_frame"_s
+                                            << u"patch op 0 must be an object"_s;
+    QTest::newRow("patch path of strings") << QByteArray(R"({"type":"patch","seq":1,"ops":[{"path":["0"],"html":""}]})")
+                                           << u"bad_frame"_s << u"patch op 0: path steps must be integers"_s;
+    QTest::newRow("patch run of three") << QByteArray(R"({"type":"patch","seq":1,"ops":[{"path":[],"children":[[0,1,2]]}]})")
+                                        << u"bad_frame"_s << u"patch op 0: a run is [first, count]"_s;
 }
 
 void TstProtocol::malformedServer()

@@ -14,6 +14,8 @@
 #include <QQmlComponent>
 #include <QTemporaryDir>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 using namespace RillServerTest;
 
@@ -48,6 +50,26 @@ LiveServer {
             }
         }
     }
+    Route {
+        path: "/mountfail"
+        view: Component {
+            LiveView {
+                templateSource: '<p>never shown</p>'
+                function mount(request) { throw new Error("no such room") }
+            }
+        }
+    }
+    Route {
+        path: "/mountlater"
+        view: Component {
+            LiveView {
+                templateSource: '<p>shown</p>'
+                function mount(request) {
+                    return Rill.sleep(30).then(function () { throw new Error("the room went away") })
+                }
+            }
+        }
+    }
 }
 )");
         file.close();
@@ -74,9 +96,11 @@ LiveServer {
         const qsizetype reply = client->replyIndex(7);
         bool rendered = false;
         bool done = false;
+        // The re-render: a patch setting the paragraph's text to 2 (or a
+        // whole render holding it).
         for (qsizetype i = before; i < reply; ++i) {
-            if (const auto *r = std::get_if<Rill::Protocol::Render>(&client->frames[i]))
-                rendered = rendered || r->html.contains(u"<p>2</p>"_s);
+            const QString what = RillServerTest::rendered(client->frames[i]);
+            rendered = rendered || what == u"2\n"_s || what.contains(u"<p>2</p>"_s);
         }
         for (const Rill::StreamOp &op : client->ops(before, reply))
             done = done || op.kind == Rill::StreamOp::Kind::Done;
@@ -97,10 +121,71 @@ LiveServer {
         QCOMPARE(message, u"handler 'fail' failed: Server.qml:16: Error: boom"_s);
     }
 
-private:
-    std::unique_ptr<WsClient> join()
+    void mountFailureIsShown()
     {
-        const HttpResult page = httpGet(m_nam, m_server->server()->url(u"/view"_s));
+        // Before the page is served: a 500 saying why (development mode),
+        // never a page whose view did not start.
+        m_server->server()->setDevMode(true);
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"^mount failed: .*Error: no such room$"_s));
+        const HttpResult page = httpGet(m_nam, m_server->server()->url(u"/mountfail"_s));
+        m_server->server()->setDevMode(false);
+        QCOMPARE(page.status, 500);
+        QVERIFY2(page.body.startsWith("The view failed to start: mount() threw: ") && page.body.contains("no such room"),
+                 page.body.constData());
+
+        // After it: an error frame.
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"^mount failed: .*the room went away$"_s));
+        auto client = join(u"/mountlater"_s);
+        QVERIFY(client);
+        QTRY_VERIFY_WITH_TIMEOUT(std::any_of(client->frames.cbegin(), client->frames.cend(),
+                                             [](const Rill::Protocol::ServerFrame &f) {
+                                                 const auto *e = std::get_if<Rill::Protocol::Error>(&f);
+                                                 return e && e->message.startsWith(u"mount failed: "_s)
+                                                     && e->message.contains(u"the room went away"_s);
+                                             }),
+                                 WaitMs);
+    }
+
+    void devModeReloadsAChangedFile()
+    {
+        const QString path = m_dir.filePath(u"Reload.qml"_s);
+        const auto write = [&](const char *word) {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            file.write(QByteArray("import Rill\nLiveView { templateSource: '<p>") + word + "</p>' }\n");
+        };
+        write("one");
+        QQmlComponent component(&m_engine, QUrl::fromLocalFile(path));
+        QVERIFY2(component.isReady(), qPrintable(component.errorString()));
+        Rill::QmlServer server;
+        server.addRoute(u"/"_s, &component, true);
+        server.server()->setDevMode(true);
+        QVERIFY(server.start());
+        const QUrl url = server.server()->url(u"/"_s);
+        QVERIFY(httpGet(m_nam, url).body.contains("<p>one</p>"));
+
+        write("two");
+        QVERIFY(httpGet(m_nam, url).body.contains("<p>two</p>"));
+
+        // A file that no longer compiles: the page says why.
+        write("three' oops");
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"cannot create its view"_s));
+        const HttpResult broken = httpGet(m_nam, url);
+        QVERIFY2(broken.body.contains("Reload.qml"), broken.body.constData());
+
+        // Out of development mode the route keeps what it compiled.
+        write("four");
+        const HttpResult fixed = httpGet(m_nam, url);
+        QVERIFY2(fixed.body.contains("<p>four</p>"), fixed.body.constData());
+        server.server()->setDevMode(false);
+        write("five");
+        QVERIFY(httpGet(m_nam, url).body.contains("<p>four</p>"));
+    }
+
+private:
+    std::unique_ptr<WsClient> join(const QString &path = u"/view"_s)
+    {
+        const HttpResult page = httpGet(m_nam, m_server->server()->url(path));
         if (page.status != 200)
             return nullptr;
         auto client = std::make_unique<WsClient>(u"http://127.0.0.1:%1"_s.arg(m_server->server()->port()));

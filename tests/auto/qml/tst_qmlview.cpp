@@ -10,9 +10,11 @@
 #include <rill/liveview.h>
 #include <rill/request.h>
 #include <rill/streamop.h>
+#include <rill/templateengine.h>
 #include <rill/templateerror.h>
 
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <qcoro/qcorotask.h>
@@ -117,7 +119,7 @@ LiveView {
     QVERIFY(view);
     Rill::Request request;
     request.path = u"/logs"_s;
-    request.query.addQueryItem(u"file"_s, u"app.log"_s);
+    request.query.add(u"file"_s, u"app.log"_s);
     bool done = false;
     auto run = [&]() -> QCoro::Task<> {
         co_await view->mount(request);
@@ -283,4 +285,121 @@ void TstQmlView::unrenderablePropertyFailsTheRender()
     QVERIFY(view->setProperty("f", QVariant::fromValue<QObject *>(nullptr)));
     QCOMPARE(view->render(&error), u"ok"_s);
     QVERIFY(!error.isError());
+}
+
+namespace {
+
+// Starts \a event's handler and reports when it has returned.
+struct Running
+{
+    bool done = false;
+    QString failure;
+    QCoro::Task<> task;
+};
+
+std::unique_ptr<Running> start(Rill::LiveView &view, const QString &event)
+{
+    auto running = std::make_unique<Running>();
+    auto run = [](Rill::LiveView &v, QString e, Running *r) -> QCoro::Task<> {
+        try {
+            co_await v.invoke(e, {});
+        } catch (const std::exception &ex) {
+            r->failure = QString::fromUtf8(ex.what());
+        }
+        r->done = true;
+    };
+    running->task = run(view, event, running.get());
+    return running;
+}
+
+} // namespace
+
+void TstQmlView::jobsStopAtOnce()
+{
+    // Stop cancels the job: the token source and Rill.sleep end mid-wait,
+    // without the handler checking a flag of its own.
+    auto view = RillQmlTest::create(m_engine, R"(import Rill
+LiveView {
+    property int sent: 0
+    property string slept: "not yet"
+    templateSource: "{{ sent }}"
+    TokenSource { id: source; tokens: 1000; tokensPerSecond: 2 }
+    function ask(params) {
+        const job = beginJob("answer")
+        return source.generate("", function (token) { sent += 1 }, job)
+    }
+    function nap(params) {
+        const job = beginJob("nap")
+        return Rill.sleep(600000, job).then(function (full) { slept = full ? "whole" : "cut short" })
+    }
+    function stop(params) {
+        if (!cancelJob("answer") || !cancelJob("nap") || cancelJob("nap"))
+            throw new Error("cancelJob() said the wrong thing")
+    }
+}
+)");
+    QVERIFY(view);
+    auto ask = start(*view, u"ask"_s);
+    auto nap = start(*view, u"nap"_s);
+    QTRY_COMPARE(view->property("sent").toInt(), 1);
+    QVERIFY(!ask->done);
+    QVERIFY(!nap->done);
+    QCOMPARE(invoke(*view, u"stop"_s), QString());
+    // At 2 tokens/s the next one is due in 500 ms; a 10-minute sleep.
+    QTRY_VERIFY_WITH_TIMEOUT(ask->done && nap->done, 5000);
+    QCOMPARE(ask->failure, QString());
+    QCOMPARE(view->property("sent").toInt(), 1);
+    QCOMPARE(view->property("slept").toString(), u"cut short"_s);
+
+    // A second job of a name cancels the first; closing cancels the rest.
+    auto first = start(*view, u"nap"_s);
+    auto second = start(*view, u"nap"_s);
+    QTRY_VERIFY(first->done);
+    QVERIFY(!second->done);
+    view->close();
+    QTRY_VERIFY(second->done);
+}
+
+void TstQmlView::renderTemplateEscapesRows()
+{
+    QTemporaryDir dir;
+    QFile row(dir.filePath(u"row.html"_s));
+    QVERIFY(row.open(QIODevice::WriteOnly));
+    row.write("<li class=\"{{ kind }}\">{{ text }} ({{ total }})</li>");
+    row.close();
+    QFile bad(dir.filePath(u"bad.html"_s));
+    QVERIFY(bad.open(QIODevice::WriteOnly));
+    bad.write("<li>\n{% if %}</li>");
+    bad.close();
+    Rill::TemplateEngine engine;
+    engine.addSearchPath(dir.path());
+
+    auto view = RillQmlTest::create(m_engine, R"(import Rill
+LiveView {
+    property int total: 3
+    property string html: ""
+    property string problem: ""
+    templateSource: "<ul dj-stream='rows'></ul>"
+    function add(params) {
+        html = renderTemplate("row.html", { text: params.text, kind: "new" })
+        streamInsert("rows", html)
+    }
+    function broken(params) {
+        try { renderTemplate("bad.html", {}) } catch (e) { problem = e.message }
+    }
+}
+)");
+    QVERIFY(view);
+    view->setTemplateEngine(&engine);
+    QCOMPARE(invoke(*view, u"add"_s, {{u"text"_s, u"<img src=x onerror=alert(1)>"_s}}), QString());
+    QCOMPARE(view->property("html").toString(),
+             u"<li class=\"new\">&lt;img src=x onerror=alert(1)&gt; (3)</li>"_s);
+    QCOMPARE(invoke(*view, u"broken"_s), QString());
+    QVERIFY2(view->property("problem").toString().startsWith(u"bad.html:2:"_s),
+             qPrintable(view->property("problem").toString()));
+
+    // The same from C++, where a failure throws.
+    QCOMPARE(view->Rill::LiveView::renderTemplate(u"row.html"_s, {{u"text"_s, u"a & b"_s}}),
+             u"<li class=\"\">a &amp; b (3)</li>"_s);
+    QVERIFY_THROWS_EXCEPTION(std::runtime_error, view->Rill::LiveView::renderTemplate(u"missing.html"_s));
 }

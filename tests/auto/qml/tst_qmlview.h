@@ -24,6 +24,8 @@ private Q_SLOTS:
     void paramHelperThrowsParamError();
     void unrenderablePropertyFailsTheRender_data();
     void unrenderablePropertyFailsTheRender();
+    void jobsStopAtOnce();
+    void renderTemplateEscapesRows();
 
 private:
     QQmlEngine m_engine;

@@ -48,7 +48,7 @@ constexpr int WaitMs = 5000;
     tokens    start, the comma-separated `text` as synchronous tokens, done, on stream `stream`
     slow      n tokens "tN " on "log", ms between them, until stop; count = tokens sent
     stop      makes a running slow stop after its current token
-    fail      start, "partial ", "text", then throws
+    fail      start, "partial ", "text", then throws (on `stream`, default "log")
     fragment  count = 5, streamTo("counter") without html
     hold      count = 7, pushState(), waits for release (the event or release()), count = 8
     release   ends a hold
@@ -87,9 +87,17 @@ public:
 
     QCoro::Task<> mount(const Rill::Request &request) override
     {
-        if (request.query.hasQueryItem(u"name"_s))
-            m_name = request.query.queryItemValue(u"name"_s);
-        co_return;
+        if (request.query.contains(u"name"))
+            m_name = request.query.value(u"name");
+        // ?fail=now: mount throws before its first suspension (the page is
+        // refused); ?fail=later: after the page was served (an error frame).
+        const QString fail = request.query.value(u"fail");
+        if (fail == u"now")
+            throw std::runtime_error("no such conversation");
+        if (fail == u"later") {
+            co_await QCoro::sleepFor(std::chrono::milliseconds(50));
+            throw std::runtime_error("the database went away");
+        }
     }
 
     void release() { Q_EMIT released(); }
@@ -136,12 +144,13 @@ private:
         co_return;
     }
 
-    QCoro::Task<> fail(QVariantMap)
+    QCoro::Task<> fail(QVariantMap params)
     {
-        streamStart(u"log"_s);
-        streamText(u"log"_s, u"partial "_s);
+        const QString stream = params.contains(u"stream"_s) ? Rill::Params::string(params, u"stream"_s) : u"log"_s;
+        streamStart(stream);
+        streamText(stream, u"partial "_s);
         co_await QCoro::sleepFor(std::chrono::milliseconds(20));
-        streamText(u"log"_s, u"text"_s);
+        streamText(stream, u"text"_s);
         co_await QCoro::sleepFor(std::chrono::milliseconds(20));
         throw std::runtime_error("model went away");
     }
@@ -216,6 +225,33 @@ private:
 inline QByteArray show(const Protocol::ServerFrame &frame)
 {
     return Protocol::encode(frame);
+}
+
+// What a re-render frame carries, as text to look for: a whole render's
+// HTML, or everything a patch writes (texts, HTML, attribute values).
+// Empty for other frames.
+inline QString rendered(const Protocol::ServerFrame &frame)
+{
+    if (const auto *render = std::get_if<Protocol::Render>(&frame))
+        return render->html;
+    const auto *patch = std::get_if<Protocol::Patch>(&frame);
+    if (!patch)
+        return QString();
+    QString out;
+    for (const Protocol::PatchOp &op : patch->ops) {
+        out += op.text + op.html;
+        for (const auto &[name, value] : op.set)
+            out += name + u'=' + value;
+        for (const auto &run : op.children)
+            out += run.html;
+        out += u'\n';
+    }
+    return out;
+}
+
+inline bool isRender(const Protocol::ServerFrame &frame)
+{
+    return std::holds_alternative<Protocol::Render>(frame) || std::holds_alternative<Protocol::Patch>(frame);
 }
 
 inline qint64 seqOf(const Protocol::ServerFrame &frame)
@@ -385,9 +421,9 @@ public:
     }
 
     //! GETs /view and returns the page's token.
-    QString newPage()
+    QString newPage(const QString &path = u"/view"_s)
     {
-        const HttpResult r = httpGet(nam, server->url(u"/view"_s));
+        const HttpResult r = httpGet(nam, server->url(path));
         return r.status == 200 ? tokenIn(r.body) : QString();
     }
 

@@ -164,6 +164,7 @@ private slots:
     void fragmentsAndPings();
     void connectionCaps();
     void eventRate();
+    void resyncFlood();
     void concurrentHandlers();
     void slowReaderStaysCheap();
     void slowReaderLosesNothing();
@@ -559,6 +560,44 @@ void TstHostile::eventRate()
     QVERIFY2(replies >= 10 && replies <= 12, qPrintable(QString::number(replies)));
     QCOMPARE(replies + limited, 1000);
     QCOMPARE(limitedWarnings, limited);
+}
+
+void TstHostile::resyncFlood()
+{
+    // Each resync sends the whole view: 1,000 of them may not cost 1,000
+    // views. They share the event budget; asks beyond it merge into one.
+    Rill::ServerLimits limits;
+    limits.eventsPerSecond = 5;
+    limits.eventBurst = 10;
+    m_server->setLimits(limits);
+    auto raw = joined();
+    QVERIFY(raw);
+    const qsizetype before = raw->decoded().size();
+    QByteArray burst;
+    for (int i = 1; i <= 1000; ++i)
+        burst += WS::clientFrame(WS::Opcode::Text, Protocol::encode(Protocol::Resync{1}), 9);
+    raw->write(burst);
+    auto views = [&] {
+        int n = 0;
+        const auto frames = raw->decoded();
+        for (qsizetype i = before; i < frames.size(); ++i)
+            if (const auto *m = std::get_if<Protocol::Mount>(&frames[i]); m && m->html)
+                ++n;
+        return n;
+    };
+    QVERIFY(raw->waitFor([&] { return views() >= 11; }, 5000));
+    QTest::qWait(600);
+    // The burst, then the one that waited for a token: 11 (12 if a token
+    // refilled while the burst was read).
+    QVERIFY2(views() >= 11 && views() <= 12, qPrintable(QString::number(views())));
+    // Still a working session.
+    raw->sendText(Protocol::encode(Protocol::Ping{77}));
+    QVERIFY(raw->waitFor([&] {
+        for (const auto &f : raw->decoded())
+            if (const auto *p = std::get_if<Protocol::Pong>(&f); p && p->ref == 77)
+                return true;
+        return false;
+    }));
 }
 
 void TstHostile::concurrentHandlers()

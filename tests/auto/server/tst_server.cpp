@@ -4,9 +4,13 @@
 // that throws. Every frame goes through Protocol::decodeServer.
 
 #include "servertest.h"
+
+#include <rill/canceltoken.h>
 #include "testregistry.h"
 
 #include <QSignalSpy>
+
+#include <algorithm>
 
 using namespace RillServerTest;
 
@@ -51,6 +55,9 @@ private slots:
     void pushStateMidHandler();
     void concurrentEvents();
     void handlerFailure();
+    void failureKeepsToItsOwnStreams();
+    void mountFailsAfterPaint();
+    void jobs();
 
 private:
     std::unique_ptr<WsClient> joined();
@@ -232,13 +239,11 @@ void TstServer::badParams()
     QVERIFY(client);
     client->event(u"inc"_s, params, 9);
     QVERIFY(client->waitForReply(9));
-    QCOMPARE(client->frames.size(), 4);
+    // Nothing changed, so the re-render sends nothing: error, then reply.
+    QCOMPARE(client->frames.size(), 3);
     QCOMPARE(client->frames[1],
              Protocol::ServerFrame(Protocol::Error{2, Protocol::ErrorCode::BadParams, message, 9}));
-    const auto *render = std::get_if<Protocol::Render>(&client->frames[2]);
-    QVERIFY2(render, show(client->frames[2]).constData());
-    QVERIFY(render->html.contains(u"Count: 0"_s));
-    QCOMPARE(client->frames[3], Protocol::ServerFrame(Protocol::Reply{4, 9}));
+    QCOMPARE(client->frames[2], Protocol::ServerFrame(Protocol::Reply{3, 9}));
 }
 
 void TstServer::handlerRendersAndReplies()
@@ -252,14 +257,17 @@ void TstServer::handlerRendersAndReplies()
 
     QCOMPARE(client->frames.size(), 5);
     QVERIFY(seqProblem(*client).isEmpty());
-    const auto *first = std::get_if<Protocol::Render>(&client->frames[1]);
+    // Only what changed: the two counters' texts, by path, nothing else.
+    const auto *first = std::get_if<Protocol::Patch>(&client->frames[1]);
     QVERIFY2(first, show(client->frames[1]).constData());
-    QVERIFY2(first->html.contains(u"<p id=\"count\">Count: 4</p>"_s), qPrintable(first->html));
-    QVERIFY(first->html.contains(u"<h1>Rill &amp; co</h1>"_s));
+    QCOMPARE(first->ops.size(), 2);
+    QCOMPARE(first->ops[0].kind, Protocol::PatchOp::Kind::Text);
+    QCOMPARE(first->ops[0].tag, u"#text"_s);
+    QCOMPARE(first->ops[0].text, u"Count: 4"_s);
+    QCOMPARE(first->ops[1].text, u"Count is 4"_s);
+    QVERIFY(!rendered(client->frames[1]).contains(u"Rill &amp; co"_s));
     QCOMPARE(client->frames[2], Protocol::ServerFrame(Protocol::Reply{3, 1}));
-    const auto *second = std::get_if<Protocol::Render>(&client->frames[3]);
-    QVERIFY(second);
-    QVERIFY(second->html.contains(u"Count: 7"_s));
+    QVERIFY(rendered(client->frames[3]).contains(u"Count: 7"_s));
     QCOMPARE(client->frames[4], Protocol::ServerFrame(Protocol::Reply{5, 2}));
 }
 
@@ -273,7 +281,7 @@ void TstServer::streamedEvent()
     const qsizetype reply = client->replyIndex(1);
     QCOMPARE(reply, client->frames.size() - 1);
     QVERIFY(seqProblem(*client).isEmpty());
-    // mount, stream frames only, then render, then reply.
+    // mount, stream frames only, then the re-render's patch, then reply.
     for (qsizetype i = 1; i < reply - 1; ++i) {
         const auto *stream = std::get_if<Protocol::Stream>(&client->frames[i]);
         QVERIFY2(stream, show(client->frames[i]).constData());
@@ -281,9 +289,14 @@ void TstServer::streamedEvent()
         for (const StreamOp &op : stream->ops)
             QCOMPARE(op.target, u"[dj-stream='log']"_s);
     }
-    const auto *render = std::get_if<Protocol::Render>(&client->frames[reply - 1]);
-    QVERIFY2(render, show(client->frames[reply - 1]).constData());
-    QVERIFY(render->html.contains(u"Count: 5"_s));
+    const auto *patch = std::get_if<Protocol::Patch>(&client->frames[reply - 1]);
+    QVERIFY2(patch, show(client->frames[reply - 1]).constData());
+    QVERIFY(rendered(*patch).contains(u"Count: 5"_s));
+    // The streamed text gives way to the template's output (empty) after done.
+    bool resetLog = false;
+    for (const Protocol::PatchOp &op : patch->ops)
+        resetLog = resetLog || (op.kind == Protocol::PatchOp::Kind::Html && op.tag == u"div" && op.html.isEmpty());
+    QVERIFY2(resetLog, show(*patch).constData());
 
     const QList<StreamOp> ops = client->ops();
     QCOMPARE(shape(ops), (QList<StreamOp::Kind>{StreamOp::Kind::Start, StreamOp::Kind::Text, StreamOp::Kind::Done}));
@@ -339,7 +352,7 @@ void TstServer::streamToFragment()
              Protocol::ServerFrame(Protocol::Stream{2, u"counter"_s,
                                                     {StreamOp::replace(u"counter"_s, u"Count is 5"_s,
                                                                        u"[dj-stream='counter']"_s)}}));
-    QVERIFY(std::holds_alternative<Protocol::Render>(client->frames[2]));
+    QVERIFY(isRender(client->frames[2]));
     QCOMPARE(client->frames[3], Protocol::ServerFrame(Protocol::Reply{4, 1}));
 }
 
@@ -349,9 +362,7 @@ void TstServer::pushStateMidHandler()
     QVERIFY(client);
     client->event(u"hold"_s, {}, 1);
     QVERIFY(client->waitForFrames(2));
-    const auto *pushed = std::get_if<Protocol::Render>(&client->frames[1]);
-    QVERIFY2(pushed, show(client->frames[1]).constData());
-    QVERIFY(pushed->html.contains(u"Count: 7"_s));
+    QVERIFY2(rendered(client->frames[1]).contains(u"Count: 7"_s), show(client->frames[1]).constData());
     QCOMPARE(client->replyIndex(1), -1); // the handler is still waiting
 
     client->event(u"release"_s, {}, 2);
@@ -360,9 +371,7 @@ void TstServer::pushStateMidHandler()
     QVERIFY(seqProblem(*client).isEmpty());
     // The held handler's own render precedes its reply.
     const qsizetype reply = client->replyIndex(1);
-    const auto *final = std::get_if<Protocol::Render>(&client->frames[reply - 1]);
-    QVERIFY2(final, show(client->frames[reply - 1]).constData());
-    QVERIFY(final->html.contains(u"Count: 8"_s));
+    QVERIFY2(rendered(client->frames[reply - 1]).contains(u"Count: 8"_s), show(client->frames[reply - 1]).constData());
 }
 
 void TstServer::concurrentEvents()
@@ -403,27 +412,109 @@ void TstServer::handlerFailure()
 
     const qsizetype reply = client->replyIndex(1);
     QCOMPARE(reply, client->frames.size() - 1);
-    QVERIFY(std::holds_alternative<Protocol::Render>(client->frames[reply - 1]));
-    QCOMPARE(client->frames[reply - 2],
+    // Nothing of the template changed (the errored stream keeps its
+    // content): no patch between the error and the reply.
+    QCOMPARE(client->frames[reply - 1],
              Protocol::ServerFrame(
-                 Protocol::Error{seqOf(client->frames[reply - 2]), Protocol::ErrorCode::HandlerFailed, message, 1}));
+                 Protocol::Error{seqOf(client->frames[reply - 1]), Protocol::ErrorCode::HandlerFailed, message, 1}));
     // Before the error frame: the stream, its partial text kept, then error and done.
-    const QList<StreamOp> ops = client->ops(0, reply - 2);
+    const QList<StreamOp> ops = client->ops(0, reply - 1);
     QCOMPARE(shape(ops), (QList<StreamOp::Kind>{StreamOp::Kind::Start, StreamOp::Kind::Text, StreamOp::Kind::Error,
                                                 StreamOp::Kind::Done}));
     QCOMPARE(WsClient::textOf(ops), u"partial text"_s);
     QCOMPARE(ops[ops.size() - 2], StreamOp::error(u"log"_s, message));
     QCOMPARE(ops.constLast(), StreamOp::done(u"log"_s));
-    for (qsizetype i = 1; i < reply - 2; ++i)
+    for (qsizetype i = 1; i < reply - 1; ++i)
         QVERIFY2(std::holds_alternative<Protocol::Stream>(client->frames[i]), show(client->frames[i]).constData());
 
     // The session keeps working.
     client->event(u"inc"_s, {{u"by"_s, 2}}, 2);
     QVERIFY(client->waitForReply(2));
-    const auto *render = std::get_if<Protocol::Render>(&client->frames[client->replyIndex(2) - 1]);
-    QVERIFY(render);
-    QVERIFY(render->html.contains(u"Count: 2"_s));
+    QVERIFY(rendered(client->frames[client->replyIndex(2) - 1]).contains(u"Count: 2"_s));
     QVERIFY(seqProblem(*client).isEmpty());
+}
+
+void TstServer::failureKeepsToItsOwnStreams()
+{
+    // Two handlers at once; the one that fails errors the stream it
+    // started, and the other's stream goes on to its own end.
+    auto client = joined();
+    QVERIFY(client);
+    client->event(u"slow"_s, {{u"n"_s, 12}, {u"ms"_s, 10}}, 1);
+    client->event(u"fail"_s, {{u"stream"_s, u"plain"_s}}, 2);
+    QVERIFY(client->waitForReply(2));
+    QVERIFY(client->waitForReply(1));
+    QVERIFY(seqProblem(*client).isEmpty());
+
+    QList<StreamOp> log, plain;
+    for (const StreamOp &op : client->ops())
+        (op.stream == u"log"_s ? log : plain).append(op);
+    const QString message = u"handler 'fail' failed: model went away"_s;
+    QVERIFY(plain.size() >= 4);
+    QCOMPARE(WsClient::textOf(plain), u"partial text"_s);
+    QCOMPARE(plain[plain.size() - 2], StreamOp::error(u"plain"_s, message));
+    QCOMPARE(plain.constLast(), StreamOp::done(u"plain"_s));
+    QCOMPARE(log.constFirst().kind, StreamOp::Kind::Start);
+    QCOMPARE(log.constLast(), StreamOp::done(u"log"_s));
+    for (const StreamOp &op : log)
+        QVERIFY2(op.kind != StreamOp::Kind::Error, qPrintable(op.content));
+    QStringList tokens = WsClient::textOf(log).split(u' ', Qt::SkipEmptyParts);
+    QCOMPARE(tokens.size(), 12);
+}
+
+void TstServer::mountFailsAfterPaint()
+{
+    QTest::ignoreMessage(QtWarningMsg, "mount failed: the database went away");
+    const QString token = m_h.newPage(u"/view?fail=later"_s);
+    QVERIFY(!token.isEmpty());
+    auto client = m_h.join(token);
+    QVERIFY(client);
+    QTRY_VERIFY_WITH_TIMEOUT(std::any_of(client->frames.cbegin(), client->frames.cend(),
+                                         [](const Protocol::ServerFrame &f) {
+                                             const auto *e = std::get_if<Protocol::Error>(&f);
+                                             return e && e->code == Protocol::ErrorCode::HandlerFailed
+                                                 && e->message == u"mount failed: the database went away"_s;
+                                         }),
+                             WaitMs);
+    QVERIFY(seqProblem(*client).isEmpty());
+}
+
+void TstServer::jobs()
+{
+    Rill::LiveView view;
+    const std::shared_ptr<Rill::CancelToken> first = view.beginJob(u"answer"_s);
+    QVERIFY(!first->isCancelled());
+    // A second job of the name replaces the first.
+    const std::shared_ptr<Rill::CancelToken> second = view.beginJob(u"answer"_s);
+    QVERIFY(first->isCancelled());
+    QVERIFY(!second->isCancelled());
+
+    // sleepFor() ends at the cancel, not at its time.
+    std::optional<bool> slept;
+    auto nap = [&]() -> QCoro::Task<> { slept = co_await Rill::sleepFor(std::chrono::minutes(10), second.get()); };
+    auto task = nap();
+    QTest::qWait(20);
+    QVERIFY(!slept);
+    QVERIFY(view.cancelJob(u"answer"_s));
+    QVERIFY(!view.cancelJob(u"answer"_s)); // none runs any more
+    QVERIFY(!view.cancelJob(u"other"_s));
+    QTRY_VERIFY_WITH_TIMEOUT(slept.has_value(), WaitMs);
+    QCOMPARE(*slept, false);
+
+    // Uncancelled, it sleeps its time; without a token too.
+    slept.reset();
+    auto shortNap = [&]() -> QCoro::Task<> { slept = co_await Rill::sleepFor(std::chrono::milliseconds(5), nullptr); };
+    auto task2 = shortNap();
+    QTRY_VERIFY(slept.has_value());
+    QCOMPARE(*slept, true);
+
+    // Closing the view cancels every job, and any begun later.
+    const auto a = view.beginJob(u"a"_s);
+    const auto b = view.beginJob(u"b"_s);
+    view.close();
+    QVERIFY(a->isCancelled());
+    QVERIFY(b->isCancelled());
+    QVERIFY(view.beginJob(u"c"_s)->isCancelled());
 }
 
 RILL_TEST_CLASS(TstServer)

@@ -5,6 +5,7 @@
 #include "testregistry.h"
 
 #include <QSignalSpy>
+#include <QUrlQuery>
 
 using namespace RillServerTest;
 
@@ -16,6 +17,7 @@ private slots:
     void cleanup();
     void page();
     void pageMountSeesRequest();
+    void mountFailure();
     void status_data();
     void status();
     void clientFiles_data();
@@ -94,6 +96,21 @@ void TstServerHttp::pageMountSeesRequest()
     const HttpResult r = httpGet(m_nam, url);
     QCOMPARE(r.status, 200);
     QVERIFY2(r.body.contains("<h1>&lt;Bob&gt;</h1>"), r.body.constData());
+    // Values decoded as the browser meant them: %2F is '/', '+' a space
+    // (HTML forms), bad UTF-8 a replacement character.
+    url.setQuery(u"name=%2Ftmp%2Fx+y%C3%A9%FF&name=second"_s, QUrl::StrictMode);
+    const HttpResult decoded = httpGet(m_nam, url);
+    QCOMPARE(decoded.status, 200);
+    QVERIFY2(decoded.body.contains("<h1>/tmp/x y\xc3\xa9\xef\xbf\xbd</h1>"), decoded.body.constData());
+    const Rill::Query q = Rill::Query::parse("a=1&b=%3D&a=2&flag&=empty&c=x%zzy");
+    QCOMPARE(q.value(u"a"), u"1"_s);
+    QCOMPARE(q.values(u"a"), QStringList({u"1"_s, u"2"_s}));
+    QCOMPARE(q.value(u"b"), u"="_s);
+    QVERIFY(q.contains(u"flag"));
+    QCOMPARE(q.value(u"flag", u"fallback"_s), QString());
+    QCOMPARE(q.value(u"missing", u"fallback"_s), u"fallback"_s);
+    QCOMPARE(q.value(u""), u"empty"_s);
+    QCOMPARE(q.value(u"c"), u"x%zzy"_s); // a broken escape stays as written
 }
 
 void TstServerHttp::status_data()
@@ -363,6 +380,24 @@ void TstServerHttp::accessTokenWebSocket()
     QVERIFY(std::holds_alternative<Protocol::Mount>(client.frames[0]));
     QVERIFY(Rill::Server::generateToken().size() >= 40);
     QVERIFY(Rill::Server::generateToken() != Rill::Server::generateToken());
+}
+
+void TstServerHttp::mountFailure()
+{
+    // A mount that throws before the page is served: no page, no session,
+    // the error in the log, and in the answer only in development mode.
+    QTest::ignoreMessage(QtWarningMsg, "mount failed: no such conversation");
+    HttpResult r = httpGet(m_nam, m_server->url(u"/view?fail=now"_s));
+    QCOMPARE(r.status, 500);
+    QCOMPARE(r.body, QByteArray("The view failed to start; the server's log says why.\n"));
+    QCOMPARE(m_server->sessionCount(), 0);
+
+    m_server->setDevMode(true);
+    QTest::ignoreMessage(QtWarningMsg, "mount failed: no such conversation");
+    r = httpGet(m_nam, m_server->url(u"/view?fail=now"_s));
+    QCOMPARE(r.status, 500);
+    QCOMPARE(r.body, QByteArray("The view failed to start: mount() threw: no such conversation\n"));
+    QCOMPARE(m_server->sessionCount(), 0);
 }
 
 RILL_TEST_CLASS(TstServerHttp)

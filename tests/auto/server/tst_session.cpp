@@ -141,24 +141,59 @@ void TstSession::rejoin()
     auto b = m_h.connect();
     QVERIFY(b);
     b->join(token, lastSeq);
-    QVERIFY(b->waitForFrames(replayed < 0 ? 1 : replayed + 1));
-    const Rill::Protocol::ServerFrame &mount = b->frames.constLast();
-    QVERIFY2(std::holds_alternative<Rill::Protocol::Mount>(mount), show(mount).constData());
-    QCOMPARE(seqOf(mount), last + 1);
-    const std::optional<QString> html = std::get<Rill::Protocol::Mount>(mount).html;
-    if (replayed < 0) {
-        QCOMPARE(b->frames.size(), 1);
-        QVERIFY(html);
-        QVERIFY2(html->contains(u"<p id=\"count\">Count: 0</p>"_s), qPrintable(*html));
-        QVERIFY(!html->contains(u"data-rill-root"_s)); // the view, not the page
-    } else {
+    if (replayed >= 0) {
+        QVERIFY(b->waitForFrames(replayed + 1));
+        const Rill::Protocol::ServerFrame &mount = b->frames.constLast();
+        QVERIFY2(std::holds_alternative<Rill::Protocol::Mount>(mount), show(mount).constData());
+        QCOMPARE(seqOf(mount), last + 1);
         QCOMPARE(b->frames.size(), replayed + 1);
-        QVERIFY(!html);
+        QVERIFY(!std::get<Rill::Protocol::Mount>(mount).html);
         // Byte for byte what the first socket got.
         for (qsizetype i = 0; i < replayed; ++i)
             QCOMPARE(b->frames[i], a->frames[a->frames.size() - replayed + i]);
+        QVERIFY(b->undecodable.isEmpty());
+        return;
     }
-    QVERIFY(b->undecodable.isEmpty());
+    // Past the ring: the last render, then what the page missed of the
+    // streamed items, from the stream log.
+    QVERIFY(b->waitForFrames(1));
+    const Rill::Protocol::ServerFrame &mount = b->frames.constFirst();
+    QVERIFY2(std::holds_alternative<Rill::Protocol::Mount>(mount), show(mount).constData());
+    QCOMPARE(seqOf(mount), last + 1);
+    const std::optional<QString> html = std::get<Rill::Protocol::Mount>(mount).html;
+    QVERIFY(html);
+    QVERIFY2(html->contains(u"<p id=\"count\">Count: 0</p>"_s), qPrintable(*html));
+    QVERIFY(!html->contains(u"data-rill-root"_s)); // the view, not the page
+    QVERIFY(!std::get<Rill::Protocol::Mount>(mount).lost);
+    // The items each target should get: all of them if the page did not
+    // hold the target yet, else those after its lastSeq.
+    const qint64 effective = std::clamp<qint64>(lastSeq, 0, last);
+    for (const QString &stream : {u"log"_s, u"plain"_s}) {
+        QStringList sent;
+        qint64 firstSeq = -1;
+        for (const auto &frame : a->frames) {
+            const auto *st = std::get_if<Rill::Protocol::Stream>(&frame);
+            if (!st || st->stream != stream)
+                continue;
+            for (const StreamOp &op : st->ops) {
+                if (firstSeq < 0)
+                    firstSeq = st->seq;
+                if (firstSeq > effective || st->seq > effective)
+                    sent << op.html;
+            }
+        }
+        // This stream's items (the other's may come interleaved with them).
+        const auto restoredItems = [&] {
+            QStringList restored;
+            for (const StreamOp &op : b->ops())
+                if (op.stream == stream && op.kind == StreamOp::Kind::Append)
+                    restored << op.html;
+            return restored;
+        };
+        QTRY_VERIFY(restoredItems().size() >= sent.size());
+        QCOMPARE(restoredItems(), sent);
+    }
+    QVERIFY(seqProblem(*b, last + 1).isEmpty());
 }
 
 // Large frames (a page's render, a big fragment) fill the replay ring by
@@ -188,13 +223,17 @@ void TstSession::ringIsBoundedInBytes()
     b->socket.close();
     QTRY_COMPARE(bDisconnected.size(), 1);
 
-    // 30 frames behind: about 2 MiB, gone: a full render.
+    // 30 frames behind: about 2 MiB, gone: the last render, and the log's
+    // one replace that the page missed (the later replaces dropped the rest).
     auto c = m_h.connect();
     QVERIFY(c);
     c->join(token, last - 30);
-    QVERIFY(c->waitForFrames(1));
-    QCOMPARE(c->frames.size(), 1);
-    QVERIFY(std::get<Rill::Protocol::Mount>(c->frames.constLast()).html);
+    QVERIFY(c->waitForFrames(2));
+    QVERIFY(std::get<Rill::Protocol::Mount>(c->frames.constFirst()).html);
+    const QList<StreamOp> restored = c->ops();
+    QCOMPARE(restored.size(), 1);
+    QCOMPARE(restored.at(0).kind, StreamOp::Kind::Replace);
+    QCOMPARE(restored.at(0).html.size(), 64 * 1024);
 }
 
 void TstSession::newerSocketReplacesOlder()

@@ -8,6 +8,7 @@ const options = {};
 if (q.has('base')) options.backoffBase = Number(q.get('base'));
 if (q.has('max')) options.backoffMax = Number(q.get('max'));
 if (q.has('ping')) options.pingInterval = Number(q.get('ping'));
+if (q.has('dev')) options.dev = true;
 if (q.has('random')) options.random = () => Number(q.get('random'));
 window.reloads = 0;
 if (q.has('fakereload')) options.reload = () => { window.reloads++; };

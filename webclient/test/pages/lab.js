@@ -6,8 +6,9 @@ import * as scroll from '/rill/client/scroll.js';
 import * as morph from '/rill/client/morph.js';
 import * as events from '/rill/client/events.js';
 import * as socket from '/rill/client/socket.js';
+import * as patch from '/rill/client/patch.js';
 
-window.lab = { protocol, ops, scroll, morph, events, socket };
+window.lab = { protocol, ops, scroll, morph, events, socket, patch };
 window.log = [];
 for (const name of Object.values(protocol.StreamEvent)) {
   document.addEventListener(name, (e) => {
