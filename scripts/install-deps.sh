@@ -45,6 +45,8 @@ packages=(
   qcoro-qt6-dev libmd4c-dev libmd4c-html0-dev
   # oracles and peers for differential tests and benchmarks
   python3 python3-django python3-jinja2 python3-django-channels python3-daphne
+  # the soak benchmark's plot (bench/stream/plot_soak.py)
+  python3-matplotlib
   # browser tests, WebEngine tests without a display
   chromium xvfb xauth fonts-dejavu-core
   # Node.js for the web client's tools and tests (Debian 12's is 18)

@@ -9,14 +9,22 @@ Prints "listening port PORT pid PID nofile N" once it listens on 127.0.0.1.
 GET /bench returns a page with data-rill-token; the WebSocket at /rill/socket
 speaks Rill's protocol (docs/protocol.md) for the frames the bench uses: join
 -> mount, event "run" -> stream frames (start, text ops, done), a render, a
-reply. Tokens are "SEQ:NS;" with NS from time.monotonic_ns() (CLOCK_MONOTONIC,
-the clock of C++'s steady_clock), and text is batched like Rill's
-StreamBatcher: the first op after a quiet spell leaves at once, later ones are
-concatenated and flushed once per interval (16 ms, djust's ~60 fps).
+reply. Tokens are "SEQ:NS;" with NS on time.monotonic_ns() (CLOCK_MONOTONIC,
+the clock of C++'s steady_clock): in burst mode when the token was made, in
+rate mode its due time on the schedule (as rill-bench-stream-server does), and
+text is batched like Rill's StreamBatcher: the first op after a quiet spell
+leaves at once, later ones are concatenated and flushed once per interval
+(16 ms, djust's ~60 fps).
+
+Rate streams are paced by one asyncio task for all sessions (a heap of due
+times, waking at most every --tick-ms), as rill-bench-stream-server paces its
+sessions from one timer, so neither harness pays a timer per session.
 """
 
 import argparse
 import asyncio
+import heapq
+import itertools
 import json
 import os
 import resource
@@ -41,6 +49,53 @@ TARGET = "[dj-stream='tokens']"
 VIEW_HTML = '<div id="out" dj-stream="tokens" dj-stream-mode="append"></div>\n'
 SESSIONS = {}  # token -> True while the page's socket may join
 BATCH_S = 0.016
+TICK_S = 0.001
+
+
+class Pacer:
+    """Emits the due tokens of every rate stream from one timer callback."""
+
+    def __init__(self):
+        self.heap = []  # (due_ns, n, [consumer, start, rate, total, seq, future])
+        self.count = itertools.count()
+        self.handle = None
+
+    def add(self, consumer, rate, total):
+        loop = asyncio.get_running_loop()
+        done = loop.create_future()
+        start = time.monotonic_ns()
+        heapq.heappush(self.heap, (start, next(self.count), [consumer, start, rate, total, 0, done]))
+        # Due now: wake at once unless a wake-up is already that close.
+        if self.handle is None or self.handle.when() > loop.time() + TICK_S:
+            if self.handle is not None:
+                self.handle.cancel()
+            self.handle = loop.call_soon(self.tick)
+        return done
+
+    def tick(self):
+        self.handle = None
+        heap = self.heap
+        now = time.monotonic_ns()
+        while heap and heap[0][0] <= now:
+            due, n, st = heapq.heappop(heap)
+            consumer, start, rate, total, seq, done = st
+            if done.cancelled() or consumer.closed:
+                if not done.done():
+                    done.set_result(None)
+                continue
+            seq += 1
+            st[4] = seq
+            consumer.text(seq, due)
+            if seq < total:
+                heapq.heappush(heap, (start + seq * 1000000000 // rate, n, st))
+            elif not done.done():
+                done.set_result(None)
+        if heap:
+            wait = min(1.0, max(TICK_S, (heap[0][0] - time.monotonic_ns()) / 1e9))
+            self.handle = asyncio.get_running_loop().call_later(wait, self.tick)
+
+
+PACER = Pacer()
 
 
 def dumps(obj):
@@ -77,9 +132,11 @@ class BenchConsumer(AsyncWebsocketConsumer):
         self.active = False
         self.timer = None
         self.task = None
+        self.closed = False
         await self.accept()
 
     async def disconnect(self, code):
+        self.closed = True
         if self.task:
             self.task.cancel()
         if self.timer:
@@ -126,8 +183,9 @@ class BenchConsumer(AsyncWebsocketConsumer):
         self.pending = []
         self.stream(ops)
 
-    def text(self, seq):
-        self.enqueue({"op": "text", "target": TARGET, "text": "%d:%d;" % (seq, time.monotonic_ns())})
+    def text(self, seq, ns=None):
+        self.enqueue({"op": "text", "target": TARGET,
+                      "text": "%d:%d;" % (seq, time.monotonic_ns() if ns is None else ns)})
 
     async def receive(self, text_data=None, bytes_data=None):
         try:
@@ -158,17 +216,8 @@ class BenchConsumer(AsyncWebsocketConsumer):
         else:
             rate, ms = max(1, int(params["rate"])), int(params["ms"])
             total = rate * ms // 1000
-            start = time.monotonic_ns()
-            seq = 0
-            while seq < total:
-                now = time.monotonic_ns()
-                while seq < total and start + seq * 1000000000 // rate <= now:
-                    seq += 1
-                    self.text(seq)
-                if seq >= total:
-                    break
-                wait = start + seq * 1000000000 // rate - time.monotonic_ns()
-                await asyncio.sleep(max(wait, 0) / 1e9)
+            if total > 0:
+                await PACER.add(self, rate, total)
         self.enqueue({"op": "done", "target": TARGET})
         self.flush_now()  # like Rill's sendControl: queued ops go before the render and reply
         self.frame({"type": "render", "html": VIEW_HTML})
@@ -185,9 +234,11 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--batch-interval", type=int, default=16, help="ms")
+    ap.add_argument("--tick-ms", type=float, default=1, help="shortest pause of the shared token pacer")
     args = ap.parse_args()
-    global BATCH_S
+    global BATCH_S, TICK_S
     BATCH_S = args.batch_interval / 1000.0
+    TICK_S = args.tick_ms / 1000.0
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < hard:
@@ -206,7 +257,7 @@ def main():
         print("listening port %d pid %d nofile %d" % (server.listening_addresses[0][1], os.getpid(), soft),
               flush=True)
 
-    server = Server(application, endpoints=["tcp:port=%d:interface=127.0.0.1" % args.port],
+    server = Server(application, endpoints=["tcp:port=%d:interface=127.0.0.1:backlog=1024" % args.port],
                     verbosity=0, ready_callable=lambda: reactor.callLater(0, announce))
     server.run()
 
