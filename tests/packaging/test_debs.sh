@@ -100,9 +100,17 @@ printf '{"items": ["a", "<b>"]}' > "$work/test-templates/ctx.json"
 printf '{%% for i in items %%}<li>{{ i }}</li>{%% endfor %%}' > "$work/test-templates/list.html"
 out="$("$root/usr/bin/rill-render" --dir "$work/test-templates" --context "$work/test-templates/ctx.json" list.html)"
 [ "$out" = "<li>a</li><li>&lt;b&gt;</li>" ] && ok "packaged rill-render renders" || fail "rill-render printed: $out"
-libs="$(ldd "$root/usr/bin/rill-render")"
-echo "$libs" | grep -q "$root/usr/lib/$multiarch/librillcore.so.0.1" \
-  || { echo "$libs" >&2; fail "rill-render does not load the packaged librillcore"; }
+# What the dynamic loader maps (as ldd shows it), compared by real path: the
+# work folder may be reached through a symlink.
+libs="$(LD_TRACE_LOADED_OBJECTS=1 "$root/usr/bin/rill-render" 2>&1 || true)"
+loaded="$(sed -n 's/^[[:space:]]*librillcore\.so\.0\.1 => \(.*\) (0x.*$/\1/p' <<<"$libs")"
+if [ -n "$loaded" ] && [ "$(realpath "$loaded")" = "$(realpath "$root/usr/lib/$multiarch/librillcore.so.0.1")" ]; then
+  ok "rill-render loads the packaged librillcore"
+else
+  echo "  the loader's view of rill-render (LD_LIBRARY_PATH=$LD_LIBRARY_PATH):"
+  sed 's/^/    /' <<<"$libs"
+  fail "rill-render does not load the packaged librillcore (it loads: ${loaded:-nothing})"
+fi
 "$root/usr/bin/rill-render" --version | grep -qx "rill-render ${version%-*}" || fail "rill-render --version"
 
 log="$work/rill-view.log"
