@@ -52,8 +52,11 @@ export function start(root, options = {}) {
   let pending = [];
   let scheduled = false;
   // After a patch that could not be applied: frames are dropped until the
-  // mount that answers the resync.
+  // mount that answers the resync, except replies and errors, which that
+  // answer does not repeat (handled ones are remembered by seq, so a replay
+  // after a reconnect does not fire them twice).
   let resyncing = false;
+  let controlSeq = 0;
   // Refs of submit events, and their forms: reset when their reply comes.
   const submits = new Map();
 
@@ -134,7 +137,19 @@ export function start(root, options = {}) {
     }
     for (const frame of frames) {
       if (frame[Key.SEQ] <= lastSeq) continue;
-      if (resyncing && frame[Key.TYPE] !== Type.MOUNT) continue; // the resync's answer covers it
+      const control = frame[Key.TYPE] === Type.REPLY || frame[Key.TYPE] === Type.ERROR;
+      if (control && frame[Key.SEQ] <= controlSeq) {
+        if (!resyncing) lastSeq = frame[Key.SEQ]; // handled while resyncing
+        continue;
+      }
+      if (resyncing && frame[Key.TYPE] !== Type.MOUNT) {
+        // The resync's answer covers the view, not the replies.
+        if (control) {
+          applyFrame(frame);
+          controlSeq = frame[Key.SEQ];
+        }
+        continue;
+      }
       let applied = true;
       try {
         applied = applyFrame(frame);

@@ -27,8 +27,11 @@ function parse(doc, html) {
   return Array.from(template.content.childNodes);
 }
 
-function describe(node) {
+// What the server calls the node (docs/protocol.md, "Patches"): the view
+// root is "#root", whatever element holds it.
+function describe(node, root) {
   if (!node) return 'nothing';
+  if (node === root) return '#root';
   if (node.nodeType === Node.TEXT_NODE) return '#text';
   if (node.nodeType === Node.COMMENT_NODE) return '#comment';
   return node.localName;
@@ -103,8 +106,8 @@ function setChildren(el, runs) {
 export function applyPatchOp(root, op) {
   const node = resolve(root, op);
   const expected = op[Key.TAG];
-  if (!node || (expected && describe(node) !== expected)) {
-    return `expected ${expected || 'a node'} at ${op[Key.TARGET] || JSON.stringify(op[Key.PATH])}, found ${describe(node)}`;
+  if (!node || (expected && describe(node, root) !== expected)) {
+    return `expected ${expected || 'a node'} at ${op[Key.TARGET] || JSON.stringify(op[Key.PATH])}, found ${describe(node, root)}`;
   }
   if (Key.SET in op) {
     for (const name of op[Key.UNSET] || []) {

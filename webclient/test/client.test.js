@@ -310,24 +310,34 @@ test('a mount that says "lost" tells the reader, with a way to reload', async ()
   await page.close();
 });
 
-test('a patch that does not fit the page asks for the view again and drops frames until the answer', async () => {
+test('a patch that does not fit the page asks for the view again and drops frames until the answer, but not replies', async () => {
   const { page, peer } = await connected('?dev=1');
   const consoleLines = [];
   page.on('console', (m) => consoleLines.push(m.text()));
+  await page.evaluate(() => {
+    window.seen = [];
+    const root = document.getElementById('root');
+    root.addEventListener('rill:reply', (e) => window.seen.push(['reply', e.detail.ref]));
+    root.addEventListener('rill:error', (e) => window.seen.push(['error', e.detail.ref]));
+  });
   peer.send({ type: 'mount', seq: 1, html: '<p id="a">one</p><div id="out" dj-stream="out"></div>' });
   await page.waitForFunction(() => window.rill.lastSeq() === 1);
   // A script moved things: the server's idea of [0] is now wrong.
   await page.evaluate(() => document.getElementById('root').prepend(document.createElement('span')));
   peer.send({ type: 'patch', seq: 2, ops: [{ path: [0, 0], tag: '#text', text: 'two' }] });
   peer.send({ type: 'stream', seq: 3, stream: 'out', ops: [{ op: 'text', text: 'dropped' }] });
+  // The event the patch belonged to: its reply is not part of the answer.
+  peer.send({ type: 'error', seq: 4, code: 'handler_failed', message: 'x', ref: 6 });
+  peer.send({ type: 'reply', seq: 5, ref: 6 });
   const resync = await peer.next((f) => f.type === 'resync');
   assert.deepEqual(resync, { type: 'resync', lastSeq: 1 });
-  await new Promise((r) => setTimeout(r, 100));
+  await page.waitForFunction(() => window.seen.length === 2);
   assert.equal(await page.textContent('#out'), '', 'frames after the misfit wait for the answer');
   // The answer: the whole view, then what follows it.
-  peer.send({ type: 'mount', seq: 3, html: '<p id="a">two</p><div id="out" dj-stream="out">three</div>' });
-  peer.send({ type: 'stream', seq: 4, stream: 'out', ops: [{ op: 'text', text: ' four' }] });
-  await page.waitForFunction(() => window.rill.lastSeq() === 4);
+  peer.send({ type: 'mount', seq: 6, html: '<p id="a">two</p><div id="out" dj-stream="out">three</div>' });
+  peer.send({ type: 'stream', seq: 7, stream: 'out', ops: [{ op: 'text', text: ' four' }] });
+  await page.waitForFunction(() => window.rill.lastSeq() === 7);
+  assert.deepEqual(await page.evaluate(() => window.seen), [['error', 6], ['reply', 6]]);
   assert.equal(await page.innerHTML('#root'),
     '<p id="a">two</p><div id="out" dj-stream="out" data-stream-owned="">three four</div>');
   assert.ok(consoleLines.some((l) => /patch 2 does not fit this page \(expected #text at \[0,0\], found nothing\)/.test(l)), consoleLines.join('\n'));

@@ -253,7 +253,7 @@ test('patch: the focused button label is updated; a focused input keeps value, c
     const root = document.getElementById('root');
     const input = document.getElementById('in');
     const failure = window.lab.patch.applyPatch(root, [
-      { path: [], tag: 'div', children: [[1, 1], '<p>new</p>', [0, 1]] },
+      { path: [], tag: '#root', children: [[1, 1], '<p>new</p>', [0, 1]] },
       { path: [0, 0], tag: 'input', set: { value: 'server', name: 'q' } },
     ]);
     return {
