@@ -210,6 +210,16 @@ public:
     void setDevMode(bool on);
     bool isDevMode() const;
 
+    /*!
+      Re-renders as `patch` frames, the difference from the page's last
+      render (on, the default). Off, every re-render is sent whole, as a
+      `render` frame the client morphs into the page: for comparison
+      (bench/diff) and for debugging a patch. Applies to sessions begun
+      after the call.
+    */
+    void setPatchesEnabled(bool on);
+    bool patchesEnabled() const;
+
     int sessionCount() const;
     ServerStatistics statistics() const;
 

@@ -255,6 +255,7 @@ struct Server::Private : public ConnectionOwner
     QHash<QHostAddress, std::deque<qint64>> failedLogins;
     qint64 droppedSlowReaders = 0;
     bool devMode = false;
+    bool patches = true;
     QString error;
 };
 
@@ -729,6 +730,7 @@ void Server::Private::servePage(Connection *c, const HttpRequest &request, const
     LiveView *rawView = view.get();
     auto *session = new Session(token, std::move(view), &limits, batchInterval, &ticker, q);
     session->setDevMode(devMode);
+    session->setPatchesEnabled(patches);
     sessions.insert(token, session);
     QObject::connect(session, &Session::socketLost, q, [this, session] { scheduleEnd(session); });
     QObject::connect(session, &Session::droppedSlowReader, q, [this] { ++droppedSlowReaders; });
@@ -889,6 +891,8 @@ int Server::reconnectGrace() const { return d->grace; }
 void Server::setPageTitle(const QString &title) { d->title = title; }
 void Server::setDevMode(bool on) { d->devMode = on; }
 bool Server::isDevMode() const { return d->devMode; }
+void Server::setPatchesEnabled(bool on) { d->patches = on; }
+bool Server::patchesEnabled() const { return d->patches; }
 void Server::setAccessToken(const QString &token) { d->accessToken = token.toUtf8(); }
 QString Server::accessToken() const { return QString::fromUtf8(d->accessToken); }
 QString Server::generateToken() { return newToken(); }

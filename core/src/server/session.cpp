@@ -204,7 +204,12 @@ void Session::sendRender(const QString &html)
         case StreamLog::Mode::Template: break;
         }
     }
-    const HtmlDiff::Result diff = HtmlDiff::diff(m_tree, next, modes);
+    // Patches off: sent whole, as a render that cannot be patched is.
+    HtmlDiff::Result diff;
+    if (m_patches)
+        diff = HtmlDiff::diff(m_tree, next, modes);
+    else
+        diff.fullRender = true;
     QSet<QString> resets;
     QSet<QString> gone;
     for (auto it = targetAt.cbegin(); it != targetAt.cend(); ++it)

@@ -64,6 +64,8 @@ public:
     //! diffed against, and what a page that comes back long after starts from.
     void setRendered(const QString &html) { m_tree = HtmlTree::parse(html); }
     void setDevMode(bool on) { m_devMode = on; }
+    //! Off: every re-render goes out whole (Server::setPatchesEnabled).
+    void setPatchesEnabled(bool on) { m_patches = on; }
 
     // How much a reconnecting page can catch up on: at most this many
     // frames and bytes; further behind, it gets a full render.
@@ -119,6 +121,7 @@ private:
     // marked removed): what the next render is diffed against.
     HtmlTree m_tree;
     bool m_devMode = false;
+    bool m_patches = true;
     QSet<QString> m_warnedTargets; // dev mode: each missing target said once
     // Streams between start and done/error, by target, with the handler
     // that started them (0: not known): a failing handler errors its own

@@ -48,6 +48,7 @@ private slots:
     void badParams_data();
     void badParams();
     void handlerRendersAndReplies();
+    void patchesOff();
     void streamedEvent();
     void textModes_data();
     void textModes();
@@ -58,6 +59,7 @@ private slots:
     void failureKeepsToItsOwnStreams();
     void mountFailsAfterPaint();
     void jobs();
+    void devModeWarnsOfMissingTargets();
 
 private:
     std::unique_ptr<WsClient> joined();
@@ -269,6 +271,23 @@ void TstServer::handlerRendersAndReplies()
     QCOMPARE(client->frames[2], Protocol::ServerFrame(Protocol::Reply{3, 1}));
     QVERIFY(rendered(client->frames[3]).contains(u"Count: 7"_s));
     QCOMPARE(client->frames[4], Protocol::ServerFrame(Protocol::Reply{5, 2}));
+}
+
+void TstServer::patchesOff()
+{
+    // For comparison (bench/diff): every re-render whole, as a render frame.
+    QVERIFY(m_h.server->patchesEnabled());
+    m_h.server->setPatchesEnabled(false);
+    auto client = joined();
+    QVERIFY(client);
+    client->event(u"inc"_s, {{u"by"_s, 4}}, 1);
+    QVERIFY(client->waitForReply(1));
+    QCOMPARE(client->frames.size(), 3);
+    const auto *render = std::get_if<Protocol::Render>(&client->frames[1]);
+    QVERIFY2(render, show(client->frames[1]).constData());
+    QVERIFY(render->html.contains(u"Count: 4"_s));
+    QVERIFY(render->html.contains(u"Rill &amp; co"_s)); // the whole view, unchanged parts too
+    QCOMPARE(client->frames[2], Protocol::ServerFrame(Protocol::Reply{3, 1}));
 }
 
 void TstServer::streamedEvent()
@@ -515,6 +534,31 @@ void TstServer::jobs()
     QVERIFY(a->isCancelled());
     QVERIFY(b->isCancelled());
     QVERIFY(view.beginJob(u"c"_s)->isCancelled());
+}
+
+void TstServer::devModeWarnsOfMissingTargets()
+{
+    // Out of development mode: nothing said.
+    auto quiet = joined();
+    QVERIFY(quiet);
+    quiet->event(u"tokens"_s, {{u"stream"_s, u"nowhere"_s}, {u"text"_s, u"a"_s}}, 1);
+    QVERIFY(quiet->waitForReply(1));
+
+    // In it: one warning per target, naming stream and selector.
+    m_h.server->setDevMode(true);
+    auto client = joined();
+    QVERIFY(client);
+    QTest::ignoreMessage(QtWarningMsg,
+                         QRegularExpression(u"^stream nowhere names \\[dj-stream='nowhere'\\] but the view's last "
+                                            u"render has no element it matches"_s));
+    client->event(u"tokens"_s, {{u"stream"_s, u"nowhere"_s}, {u"text"_s, u"a,b"_s}}, 1);
+    QVERIFY(client->waitForReply(1));
+    client->event(u"tokens"_s, {{u"stream"_s, u"nowhere"_s}, {u"text"_s, u"c"_s}}, 2);
+    QVERIFY(client->waitForReply(2));
+    // A target the template has: nothing said (failOnWarning in init()).
+    client->event(u"tokens"_s, {{u"stream"_s, u"log"_s}, {u"text"_s, u"d"_s}}, 3);
+    QVERIFY(client->waitForReply(3));
+    m_h.server->setDevMode(false);
 }
 
 RILL_TEST_CLASS(TstServer)
