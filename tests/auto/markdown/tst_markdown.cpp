@@ -35,6 +35,10 @@ void TstMarkdown::render_data()
     // first line, and puts it in anywhere else (found by fuzz_markdown).
     QTest::newRow("list on the first line, continued after blank lines")
         << u"  - a\n\n  \n    b"_s << u"<ul>\n<li><p>a</p>\n<p>b</p>\n</li>\n</ul>\n"_s;
+    QTest::newRow("ordered list continued after two blank lines")
+        << u"3. ~\n\n\n   x"_s << u"<ol start=\"3\">\n<li><p>~</p>\n<p>x</p>\n</li>\n</ol>\n"_s;
+    QTest::newRow("bullet list continued after two blank lines")
+        << u"- ~\n\n\n  x"_s << u"<ul>\n<li><p>~</p>\n<p>x</p>\n</li>\n</ul>\n"_s;
     QTest::newRow("the same list further down")
         << u"x\n\n  - a\n\n  \n    b"_s << u"<p>x</p>\n<ul>\n<li><p>a</p>\n<p>b</p>\n</li>\n</ul>\n"_s;
     QTest::newRow("loose list") << u"1. a\n\n2. b"_s << u"<ol>\n<li><p>a</p>\n</li>\n<li><p>b</p>\n</li>\n</ol>\n"_s;

@@ -93,6 +93,11 @@ void TstMarkdownStream::equivalence_data()
         // ... and it put b in the list only when the list was not the
         // document's first block (so not when the stream rendered it).
         u"texxt\n  n para\n\n  - item  not code\n\n  \n\t#after\n"_s,
+        // ... and x only when one (ordered) or two (bullet) blank lines
+        // did not come first in the document.
+        u"n\n\n3. ~\n\n\n   \x9a"_s,
+        u"p\n\n- ~\n\n\n  x\n"_s,
+        u"p\n\n\n- a\n\n\n\n  x\nq"_s,
     };
     for (int i = 0; i < md4cQuirks.size(); ++i) {
         for (int maxPiece : {1, 4, 9})
