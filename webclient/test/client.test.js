@@ -150,17 +150,23 @@ test('reconnects with backoff, rejoins with the last applied seq, sends queued e
 });
 
 test('keep-alive: pings, and a silent connection is dropped and replaced', async () => {
-  const { page, peer } = await connected('?ping=100&base=20');
-  const ping = await peer.next((f) => f.type === 'ping');
-  assert.ok(Number.isInteger(ping.ref));
-  peer.send({ type: 'pong', seq: 1, ref: ping.ref });
-  await peer.next((f) => f.type === 'ping' && f.ref !== ping.ref);
-  // From now on the peer stays silent: the client gives up on it and rejoins.
-  const n = env.server.peers.all.length;
-  const next = await env.server.peers.nth(n);
-  const join = await next.next((f) => f.type === 'join');
-  assert.equal(join.lastSeq, 1);
-  await page.close();
+  // An interval long enough that a loaded machine still answers within it
+  // (an answer later than one interval is, by design, a dead connection).
+  const { page, peer } = await connected('?ping=500&base=20');
+  try {
+    const ping = await peer.next((f) => f.type === 'ping');
+    assert.ok(Number.isInteger(ping.ref));
+    peer.send({ type: 'pong', seq: 1, ref: ping.ref });
+    await page.waitForFunction(() => window.rill.lastSeq() === 1);
+    const n = env.server.peers.all.length;
+    await peer.next((f) => f.type === 'ping' && f.ref !== ping.ref);
+    // From now on the peer stays silent: the client gives up on it and rejoins.
+    const next = await env.server.peers.nth(n);
+    const join = await next.next((f) => f.type === 'join');
+    assert.equal(join.lastSeq, 1);
+  } finally {
+    await page.close(); // a page left open would go on reconnecting into later tests
+  }
 });
 
 test('unknown_session stops reconnecting', async () => {
