@@ -32,10 +32,12 @@ QString lowerAscii(QStringView s)
     return out;
 }
 
-bool oneOf(QStringView tag, std::initializer_list<const char16_t *> names)
+// Views of literals: their lengths are known at compile time (a
+// const char16_t * would be measured at every comparison).
+bool oneOf(QStringView tag, std::initializer_list<QStringView> names)
 {
-    for (const char16_t *n : names)
-        if (tag == QStringView(n))
+    for (QStringView n : names)
+        if (tag == n)
             return true;
     return false;
 }
@@ -214,14 +216,14 @@ private:
         finish(i, end);
     }
 
-    bool inStack(QStringView tag, std::initializer_list<const char16_t *> stopAt = {}) const
+    bool inStack(QStringView tag, std::initializer_list<QStringView> stopAt = {}) const
     {
         for (auto it = stack.rbegin(); it != stack.rend(); ++it) {
             const QString &name = t.m_nodes[size_t(*it)].tag;
             if (name == tag)
                 return true;
-            for (const char16_t *s : stopAt)
-                if (name == QStringView(s))
+            for (QStringView s : stopAt)
+                if (name == s)
                     return false;
         }
         return false;
@@ -252,7 +254,7 @@ private:
     void markFostered()
     {
         for (size_t d = stack.size(); d-- > 1;)
-            if (node(stack[d]).tag == u"table") {
+            if (node(stack[d]).tag == u"table"_s) {
                 markAtomic(d - 1);
                 return;
             }
@@ -338,7 +340,7 @@ private:
             ++j;
         *name = lowerAscii(QStringView(src).sliced(nameStart, j - nameStart));
         *selfClosing = false;
-        QSet<QString> seen;
+        const size_t firstAttr = attrs ? attrs->size() : 0;
         while (j < n) {
             while (j < n && (isSpace(src[j]) || src[j] == u'/')) {
                 if (src[j] == u'/' && j + 1 < n && src[j + 1] == u'>')
@@ -375,10 +377,10 @@ private:
                     valueLength = j - valueStart;
                 }
             }
-            if (attrs && !seen.contains(attr)) { // the first of a repeated attribute wins
-                seen.insert(attr);
+            // The first of a repeated attribute wins (tags have few: a scan).
+            if (attrs && std::none_of(attrs->begin() + qsizetype(firstAttr), attrs->end(),
+                                      [&](const HtmlTree::Attribute &a) { return a.name == attr; }))
                 attrs->push_back(HtmlTree::Attribute{std::move(attr), valueStart, valueLength});
-            }
         }
         return j < n ? j + 1 : n;
     }
@@ -393,9 +395,9 @@ private:
         // What the start tag closes or implies first.
         if (closesP(tag) && inStack(u"p", {u"button", u"table", u"html", u"td", u"th", u"marquee", u"object", u"applet"}))
             popThrough(u"p", i);
-        if (tag == u"li" && inStack(u"li", {u"ul", u"ol", u"table", u"td", u"th"}))
+        if (tag == u"li"_s && inStack(u"li", {u"ul", u"ol", u"table", u"td", u"th"}))
             popThrough(u"li", i);
-        if ((tag == u"dd" || tag == u"dt")) {
+        if ((tag == u"dd"_s || tag == u"dt"_s)) {
             if (inStack(u"dd", {u"dl", u"table", u"td", u"th"}))
                 popThrough(u"dd", i);
             else if (inStack(u"dt", {u"dl", u"table", u"td", u"th"}))
@@ -403,40 +405,40 @@ private:
         }
         if (isHeading(tag) && isHeading(node(current()).tag))
             pop(i);
-        if (tag == u"option" && node(current()).tag == u"option")
+        if (tag == u"option"_s && node(current()).tag == u"option"_s)
             pop(i);
-        if (tag == u"button" && inStack(u"button", {u"table", u"td", u"th"}))
+        if (tag == u"button"_s && inStack(u"button", {u"table", u"td", u"th"}))
             popThrough(u"button", i);
-        if (tag == u"a" && inStack(u"a", {u"table", u"td", u"th"}))
+        if (tag == u"a"_s && inStack(u"a", {u"table", u"td", u"th"}))
             markRestructured(); // a link inside a link: the browser's adoption agency
-        if (tag == u"form" && inStack(u"form"))
+        if (tag == u"form"_s && inStack(u"form"))
             markInexact();
         if (oneOf(tag, {u"tbody", u"thead", u"tfoot"})) {
             closeCell(i);
             if (inStack(u"tr", {u"table"}))
                 popThrough(u"tr", i);
-            for (const char16_t *s : {u"tbody", u"thead", u"tfoot"})
+            for (QStringView s : std::initializer_list<QStringView>{u"tbody", u"thead", u"tfoot"})
                 if (inStack(s, {u"table"}))
                     popThrough(s, i);
         }
-        if (tag == u"tr") {
+        if (tag == u"tr"_s) {
             closeCell(i);
             if (inStack(u"tr", {u"table"}))
                 popThrough(u"tr", i);
-            if (node(current()).tag == u"table")
+            if (node(current()).tag == u"table"_s)
                 impliedElement(u"tbody"_s, i);
         }
-        if (tag == u"td" || tag == u"th") {
+        if (tag == u"td"_s || tag == u"th"_s) {
             closeCell(i);
             const QString now = node(current()).tag;
-            if (now == u"table") {
+            if (now == u"table"_s) {
                 impliedElement(u"tbody"_s, i);
                 impliedElement(u"tr"_s, i);
             } else if (oneOf(now, {u"tbody", u"thead", u"tfoot"})) {
                 impliedElement(u"tr"_s, i);
             }
         }
-        if (tag == u"col" && node(current()).tag == u"table")
+        if (tag == u"col"_s && node(current()).tag == u"table"_s)
             impliedElement(u"colgroup"_s, i);
         if (oneOf(node(current()).tag, {u"table", u"tbody", u"thead", u"tfoot", u"tr"})
             && !oneOf(tag, {u"tbody", u"thead", u"tfoot", u"tr", u"td", u"th", u"caption", u"colgroup", u"col",
@@ -451,9 +453,9 @@ private:
         e.innerEnd = -1;
         e.attrBegin = int(t.m_attrs.size());
         for (HtmlTree::Attribute &a : attrs) {
-            if (a.name == u"id" && a.valueLength > 0)
+            if (a.name == u"id"_s && a.valueLength > 0)
                 e.key = u"#"_s + QStringView(src).sliced(a.valueStart, a.valueLength);
-            else if (a.name == u"dj-key" && e.key.isEmpty())
+            else if (a.name == u"dj-key"_s && e.key.isEmpty())
                 e.key = u"k:"_s + QStringView(src).sliced(a.valueStart, a.valueLength);
             t.m_attrs.push_back(std::move(a));
         }
@@ -481,7 +483,7 @@ private:
                 // Its text as one child (a textarea's value, a script's code).
                 stack.push_back(index);
                 qsizetype from = after;
-                if ((tag == u"textarea") && src[from] == u'\n')
+                if ((tag == u"textarea"_s) && src[from] == u'\n')
                     ++from;
                 if (from < close)
                     text(from, close);
@@ -492,7 +494,7 @@ private:
         }
         stack.push_back(index);
         // A newline right after <pre> or <listing> is not content.
-        if ((tag == u"pre" || tag == u"listing") && after < src.size()) {
+        if ((tag == u"pre"_s || tag == u"listing"_s) && after < src.size()) {
             if (src[after] == u'\n')
                 ++after;
             else if (src[after] == u'\r')
@@ -555,11 +557,11 @@ private:
         QString tag;
         bool selfClosing = false;
         const qsizetype after = readTag(i, &tag, nullptr, &selfClosing);
-        if (tag == u"p" && !inStack(u"p", {u"button", u"table", u"html", u"td", u"th"})) {
+        if (tag == u"p"_s && !inStack(u"p", {u"button", u"table", u"html", u"td", u"th"})) {
             markInexact(); // the browser makes an empty <p> for a stray </p>
             return after;
         }
-        if (tag == u"br") {
+        if (tag == u"br"_s) {
             markInexact(); // the browser reads </br> as <br>
             return after;
         }
