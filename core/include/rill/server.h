@@ -14,6 +14,7 @@
 namespace Rill {
 
 class LiveView;
+class PubSub;
 class TemplateEngine;
 
 /*!
@@ -121,6 +122,8 @@ public:
 
     //! Where views' templates are found.
     TemplateEngine &templateEngine();
+    //! The server's topics: what its views publish and subscribe to.
+    PubSub &pubSub();
 
     bool listen(const QHostAddress &address = QHostAddress::LocalHost, quint16 port = 0);
     bool isListening() const;

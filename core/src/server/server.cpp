@@ -2,6 +2,7 @@
 
 #include <rill/liveview.h>
 #include <rill/protocol.h>
+#include <rill/pubsub.h>
 #include <rill/request.h>
 #include <rill/templatecontext.h>
 #include <rill/templateengine.h>
@@ -236,6 +237,7 @@ struct Server::Private : public ConnectionOwner
     Listener listener;
     Ticker ticker;
     TemplateEngine engine;
+    PubSub pubsub;
     Template shell;
     Template loginShell;
     QHash<QString, ViewFactory> routes;
@@ -813,6 +815,7 @@ Server::~Server()
 void Server::route(const QString &path, ViewFactory factory) { d->routes.insert(path, std::move(factory)); }
 QStringList Server::routes() const { return d->routes.keys(); }
 TemplateEngine &Server::templateEngine() { return d->engine; }
+PubSub &Server::pubSub() { return d->pubsub; }
 
 bool Server::listen(const QHostAddress &address, quint16 port)
 {
