@@ -55,6 +55,8 @@ packages=(
   dpkg-dev file lintian
   # the deployment tests: nginx in front of Rill, with TLS
   nginx-light openssl
+  # PubSub's Redis backend (hiredis) and the Redis the tests start
+  libhiredis-dev redis-server
 )
 
 missing=()

@@ -4,6 +4,7 @@
 
 #include <QObject>
 #include <QString>
+#include <QUrl>
 #include <QVariant>
 
 #include <functional>
@@ -61,12 +62,38 @@ public:
     //! How many subscriptions \a topic has in this process.
     Q_INVOKABLE int subscriberCount(const QString &topic) const;
 
+    /*!
+      Shares topics with every process connected to the Redis server at
+      \a url (redis://HOST[:PORT], default port 6379): a message published
+      in any of them reaches the subscribers of all, in the order Redis
+      received them, the same order everywhere. Messages travel as JSON
+      (what QJsonValue can hold). While Redis cannot be reached the
+      instance delivers its own messages to its own subscribers, says so
+      with redisError() and reconnects (backoff up to 5 s); messages
+      published elsewhere meanwhile are not seen here. Server picks up
+      RILL_REDIS_URL by itself. False for a URL it cannot use.
+    */
+    bool connectToRedis(const QUrl &url);
+    //! True while both of its Redis connections are up.
+    bool isRedisConnected() const;
+
 Q_SIGNALS:
     //! Every message delivered, whatever its topic, after its subscribers had it.
     void delivered(const QString &topic, const QVariant &message);
+    //! The Redis backend is up (again); topics are shared from now on.
+    void redisConnected();
+    //! The Redis backend failed or went away (this instance's own
+    //! messages still reach its own subscribers).
+    void redisError(const QString &message);
 
 private:
     void deliver();
+    void enqueueLocal(const QString &topic, const QVariant &message);
+    void redisUp();
+    void redisDown(const QString &why);
+    void redisSubscribe(const QString &topic);
+    void redisPublish(const QString &topic, const QVariant &message);
+    void redisMessage(const QByteArray &channel, const QByteArray &payload);
     struct Private;
     std::unique_ptr<Private> d;
 };

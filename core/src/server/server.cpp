@@ -799,7 +799,13 @@ void Server::Private::scheduleEnd(Session *session)
 
 // ---------------------------------------------------------------- Server
 
-Server::Server(QObject *parent) : QObject(parent), d(std::make_unique<Private>(this)) {}
+Server::Server(QObject *parent) : QObject(parent), d(std::make_unique<Private>(this))
+{
+    // Several instances share their topics through Redis (docs/deployment.md).
+    const QString redis = qEnvironmentVariable("RILL_REDIS_URL");
+    if (!redis.isEmpty())
+        d->pubsub.connectToRedis(QUrl(redis));
+}
 
 Server::~Server()
 {

@@ -8,7 +8,11 @@
 #include <rill/html.h>
 #include <rill/pubsub.h>
 
+#include <QProcess>
 #include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTcpSocket>
 
 using namespace RillServerTest;
 
@@ -30,6 +34,67 @@ private:
     static QString renderItem(const QString &text) { return u"<li>"_s + Rill::escapeHtml(text) + u"</li>"_s; }
 };
 
+// A real redis-server on a free loopback port, nothing saved to disk.
+class RedisServer
+{
+public:
+    ~RedisServer() { stop(); }
+    bool start(quint16 port = 0)
+    {
+        if (!port) {
+            QTcpServer probe;
+            if (!probe.listen(QHostAddress::LocalHost, 0))
+                return false;
+            port = probe.serverPort();
+        }
+        m_port = port;
+        const QString exe = QStandardPaths::findExecutable(u"redis-server"_s);
+        if (exe.isEmpty())
+            return false;
+        m_process.setProgram(exe);
+        m_process.setArguments({u"--port"_s, QString::number(port), u"--bind"_s, u"127.0.0.1"_s, u"--save"_s, u""_s,
+                                u"--appendonly"_s, u"no"_s, u"--protected-mode"_s, u"yes"_s});
+        m_process.setProcessChannelMode(QProcess::MergedChannels);
+        m_process.start();
+        if (!m_process.waitForStarted(5000))
+            return false;
+        // Ready when it accepts a connection.
+        return QTest::qWaitFor([&] {
+            QTcpSocket s;
+            s.connectToHost(QHostAddress::LocalHost, port);
+            return s.waitForConnected(100);
+        }, 5000);
+    }
+    void stop()
+    {
+        if (m_process.state() == QProcess::NotRunning)
+            return;
+        m_process.kill();
+        m_process.waitForFinished(5000);
+    }
+    QUrl url() const { return QUrl(u"redis://127.0.0.1:%1"_s.arg(m_port)); }
+    quint16 port() const { return m_port; }
+
+private:
+    QProcess m_process;
+    quint16 m_port = 0;
+};
+
+// Publishes probes from \a from until every one of \a all has one: then
+// every subscription is in place at Redis.
+bool settle(Rill::PubSub &from, const QList<QStringList *> &all)
+{
+    const bool ok = QTest::qWaitFor([&] {
+        from.publish(u"t"_s, u"probe"_s);
+        QTest::qWait(20);
+        return std::all_of(all.cbegin(), all.cend(), [](const QStringList *l) { return l->contains(u"probe"_s); });
+    }, 10000);
+    QTest::qWait(100); // the probes still on their way
+    for (QStringList *l : all)
+        l->clear();
+    return ok;
+}
+
 } // namespace
 
 class TstPubSub : public QObject
@@ -40,6 +105,9 @@ private slots:
     void neverInsidePublish();
     void subscriptionsEnd();
     void fanOutToPages();
+    void redisSharesTopics();
+    void redisRestarts();
+    void redisDown();
 };
 
 void TstPubSub::orderAndOnce()
@@ -147,6 +215,115 @@ void TstPubSub::fanOutToPages()
     QCOMPARE(items(*c1).constFirst(), u"<li>&lt;0&gt;</li>"_s);
     QCOMPARE(items(*c1).constLast(), u"<li>&lt;49&gt;</li>"_s);
     h.stop(); // the views go, and their subscriptions with them
+}
+
+void TstPubSub::redisSharesTopics()
+{
+    // Two PubSubs, as in two processes, through one real Redis: the same
+    // messages in the same order on both, whoever published them.
+    RedisServer redis;
+    QVERIFY2(redis.start(), "redis-server did not start (scripts/install-deps.sh installs it)");
+    Rill::PubSub a, b;
+    QSignalSpy upA(&a, &Rill::PubSub::redisConnected), upB(&b, &Rill::PubSub::redisConnected);
+    QVERIFY(a.connectToRedis(redis.url()));
+    QVERIFY(b.connectToRedis(redis.url()));
+    QTRY_COMPARE(upA.size(), 1);
+    QTRY_COMPARE(upB.size(), 1);
+    QVERIFY(a.isRedisConnected() && b.isRedisConnected());
+    QStringList gotA, gotB, gotB2;
+    QObject context;
+    a.subscribe(u"t"_s, &context, [&](const QVariant &m) { gotA << m.toString(); });
+    b.subscribe(u"t"_s, &context, [&](const QVariant &m) { gotB << m.toString(); });
+    b.subscribe(u"t"_s, &context, [&](const QVariant &m) { gotB2 << m.toString(); });
+    QVERIFY(settle(a, {&gotA, &gotB, &gotB2}));
+
+    for (int i = 0; i < 100; ++i) {
+        a.publish(u"t"_s, u"a%1"_s.arg(i));
+        b.publish(u"t"_s, u"b%1"_s.arg(i));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(gotA.size(), 200, WaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(gotB.size(), 200, WaitMs);
+    QCOMPARE(gotA, gotB); // one order for everyone
+    QCOMPARE(gotB2, gotB);
+    QStringList fromA, fromB;
+    for (const QString &m : std::as_const(gotA))
+        (m.startsWith(u'a') ? fromA : fromB) << m;
+    for (int i = 0; i < 100; ++i) { // each publisher's order kept
+        QCOMPARE(fromA[i], u"a%1"_s.arg(i));
+        QCOMPARE(fromB[i], u"b%1"_s.arg(i));
+    }
+    // Values other than strings travel as JSON.
+    gotA.clear();
+    QVariant structured;
+    a.subscribe(u"json"_s, &context, [&](const QVariant &m) { structured = m; });
+    QTRY_VERIFY_WITH_TIMEOUT([&] { b.publish(u"json"_s, QVariantMap{{u"n"_s, 3}, {u"list"_s, QVariantList{u"x"_s, true}}});
+                                   QTest::qWait(20); return structured.isValid(); }(), WaitMs);
+    QCOMPARE(structured.toMap().value(u"list"_s).toList().value(1).toBool(), true);
+    QCOMPARE(structured.toMap().value(u"n"_s).toInt(), 3);
+}
+
+void TstPubSub::redisRestarts()
+{
+    // Redis goes away mid-stream: both instances say so and go on serving
+    // their own subscribers; when it is back they share topics again.
+    RedisServer redis;
+    QVERIFY(redis.start());
+    Rill::PubSub a, b;
+    QSignalSpy upA(&a, &Rill::PubSub::redisConnected), upB(&b, &Rill::PubSub::redisConnected);
+    QSignalSpy errorsA(&a, &Rill::PubSub::redisError);
+    a.connectToRedis(redis.url());
+    b.connectToRedis(redis.url());
+    QTRY_COMPARE(upA.size(), 1);
+    QTRY_COMPARE(upB.size(), 1);
+    QStringList gotA, gotB;
+    QObject context;
+    a.subscribe(u"t"_s, &context, [&](const QVariant &m) { gotA << m.toString(); });
+    b.subscribe(u"t"_s, &context, [&](const QVariant &m) { gotB << m.toString(); });
+    QVERIFY(settle(a, {&gotA, &gotB}));
+
+    a.publish(u"t"_s, u"before"_s);
+    QTRY_COMPARE(gotB, QStringList{u"before"_s});
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"^Redis at .* went away"_s));
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"^Redis at .* went away"_s));
+    redis.stop();
+    QTRY_VERIFY_WITH_TIMEOUT(!errorsA.isEmpty(), WaitMs);
+    QVERIFY(errorsA.constFirst().constFirst().toString().contains(u"this instance's subscribers only"_s));
+    QVERIFY(!a.isRedisConnected());
+    // Alone, but not silent: a's own subscribers get a's messages.
+    a.publish(u"t"_s, u"alone"_s);
+    QTRY_COMPARE(gotA.constLast(), u"alone"_s);
+
+    // Back (reconnect attempts meanwhile may fail, and say so in the log).
+    QVERIFY(redis.start(redis.port()));
+    QTRY_COMPARE_WITH_TIMEOUT(upA.size(), 2, 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(upB.size(), 2, 15000);
+    gotA.clear();
+    gotB.clear();
+    QVERIFY(settle(b, {&gotA, &gotB}));
+    b.publish(u"t"_s, u"after"_s);
+    QTRY_COMPARE(gotA, QStringList{u"after"_s});
+    QTRY_COMPARE(gotB, QStringList{u"after"_s});
+}
+
+void TstPubSub::redisDown()
+{
+    // Nothing listens there: a clear error, and local delivery still works.
+    QTcpServer probe;
+    QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+    const quint16 port = probe.serverPort();
+    probe.close();
+    Rill::PubSub pubsub;
+    QSignalSpy errors(&pubsub, &Rill::PubSub::redisError);
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"^Redis at redis://127.0.0.1:%1 cannot be reached"_s.arg(port)));
+    QVERIFY(pubsub.connectToRedis(QUrl(u"redis://127.0.0.1:%1"_s.arg(port))));
+    QTRY_VERIFY_WITH_TIMEOUT(!errors.isEmpty(), WaitMs);
+    QStringList got;
+    QObject context;
+    pubsub.subscribe(u"t"_s, &context, [&](const QVariant &m) { got << m.toString(); });
+    pubsub.publish(u"t"_s, u"local"_s);
+    QTRY_COMPARE(got, QStringList{u"local"_s});
+    QVERIFY(!pubsub.connectToRedis(QUrl(u"http://127.0.0.1:6379"_s)));
+    QVERIFY(errors.constLast().constFirst().toString().startsWith(u"not a Redis URL"_s));
 }
 
 RILL_TEST_CLASS(TstPubSub)
