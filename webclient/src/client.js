@@ -189,7 +189,7 @@ export function start(root, options = {}) {
   }
 
   const socket = new RillSocket(Object.assign({}, options, {
-    url: options.url || socketUrl(window.location),
+    url: options.url || socketUrl(window.location, root.getAttribute(Attr.INSTANCE)),
     token: root.getAttribute(Attr.TOKEN) || '',
     lastSeq: () => lastSeq,
     onFrame: receive,

@@ -82,6 +82,7 @@ export const ErrorCode = Object.freeze({
 export const Attr = Object.freeze({
   ROOT: 'data-rill-root',
   TOKEN: 'data-rill-token',
+  INSTANCE: 'data-rill-instance', // which server process rendered the page (sticky routing)
   CONNECTED: 'data-rill-connected',
   DISCONNECTED: 'data-rill-disconnected',
   STREAM: 'dj-stream',

@@ -3,8 +3,11 @@
 
 import { ErrorCode, Key, SOCKET_PATH, Type, eventFrame, joinFrame, parseServerFrame, pingFrame, resyncFrame } from './protocol.js';
 
-export function socketUrl(location) {
-  return (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + SOCKET_PATH;
+// With the instance that rendered the page, for a proxy that routes each
+// socket to it (docs/deployment.md).
+export function socketUrl(location, instance) {
+  const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + SOCKET_PATH;
+  return instance ? `${url}?instance=${encodeURIComponent(instance)}` : url;
 }
 
 // Delay before reconnect attempt `attempt` (0-based): base doubling up to

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseServerFrame, joinFrame, eventFrame, pingFrame, defaultTarget } from '../src/protocol.js';
-import { backoffDelay } from '../src/socket.js';
+import { backoffDelay, socketUrl } from '../src/socket.js';
 
 test('client frames carry exactly the keys of docs/protocol.md', () => {
   assert.deepEqual(JSON.parse(joinFrame('tok', 7)), { type: 'join', token: 'tok', lastSeq: 7 });
@@ -40,4 +40,10 @@ test('backoff doubles from base to max, jittered into [50%, 100%]', () => {
   const opts = { base: 200, max: 10000 };
   assert.deepEqual([0, 1, 2, 3, 5, 6, 20].map((n) => backoffDelay(n, opts, () => 1)), [200, 400, 800, 1600, 6400, 10000, 10000]);
   assert.deepEqual([0, 6].map((n) => backoffDelay(n, opts, () => 0)), [100, 5000]);
+});
+
+test('the socket URL names the instance that rendered the page, when there is one', () => {
+  assert.equal(socketUrl({ protocol: 'http:', host: 'a:8000' }), 'ws://a:8000/rill/socket');
+  assert.equal(socketUrl({ protocol: 'https:', host: 'chat.example' }, null), 'wss://chat.example/rill/socket');
+  assert.equal(socketUrl({ protocol: 'https:', host: 'chat.example' }, 'b 2&'), 'wss://chat.example/rill/socket?instance=b%202%26');
 });

@@ -214,6 +214,16 @@ public:
     bool isDevMode() const;
 
     /*!
+      This process's name among several behind one proxy (default: the
+      RILL_INSTANCE environment variable, else none). Pages carry it, and
+      their socket asks for it (/rill/socket?instance=NAME), so a proxy can
+      send each socket to the instance that rendered its page
+      (docs/deployment.md).
+    */
+    void setInstanceName(const QString &name);
+    QString instanceName() const;
+
+    /*!
       Re-renders as `patch` frames, the difference from the page's last
       render (on, the default). Off, every re-render is sent whole, as a
       `render` frame the client morphs into the page: for comparison

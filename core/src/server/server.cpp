@@ -92,7 +92,7 @@ const char *PageShell = R"(<!DOCTYPE html>
 <script type="module" src="/rill/client/rill.js"></script>
 </head>
 <body>
-<div data-rill-root data-rill-token="{{ token }}"{% if dev %} data-rill-dev{% endif %}>{{ view_html|safe }}</div>
+<div data-rill-root data-rill-token="{{ token }}"{% if instance %} data-rill-instance="{{ instance }}"{% endif %}{% if dev %} data-rill-dev{% endif %}>{{ view_html|safe }}</div>
 </body>
 </html>
 )";
@@ -258,6 +258,7 @@ struct Server::Private : public ConnectionOwner
     qint64 droppedSlowReaders = 0;
     bool devMode = false;
     bool patches = true;
+    QString instance; // this process among several (sticky routing)
     QString error;
 };
 
@@ -768,6 +769,7 @@ void Server::Private::servePage(Connection *c, const HttpRequest &request, const
     ctx.insert(u"title"_s, title);
     ctx.insert(u"token"_s, token);
     ctx.insert(u"dev"_s, devMode);
+    ctx.insert(u"instance"_s, instance);
     ctx.insert(u"view_html"_s, html);
     const QByteArray page = shell.render(ctx).toUtf8();
     Headers headers = baseHeaders("text/html; charset=utf-8");
@@ -802,6 +804,7 @@ void Server::Private::scheduleEnd(Session *session)
 Server::Server(QObject *parent) : QObject(parent), d(std::make_unique<Private>(this))
 {
     // Several instances share their topics through Redis (docs/deployment.md).
+    d->instance = qEnvironmentVariable("RILL_INSTANCE");
     const QString redis = qEnvironmentVariable("RILL_REDIS_URL");
     if (!redis.isEmpty())
         d->pubsub.connectToRedis(QUrl(redis));
@@ -900,6 +903,8 @@ int Server::reconnectGrace() const { return d->grace; }
 void Server::setPageTitle(const QString &title) { d->title = title; }
 void Server::setDevMode(bool on) { d->devMode = on; }
 bool Server::isDevMode() const { return d->devMode; }
+void Server::setInstanceName(const QString &name) { d->instance = name; }
+QString Server::instanceName() const { return d->instance; }
 void Server::setPatchesEnabled(bool on) { d->patches = on; }
 bool Server::patchesEnabled() const { return d->patches; }
 void Server::setAccessToken(const QString &token) { d->accessToken = token.toUtf8(); }
