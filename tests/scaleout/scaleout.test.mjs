@@ -205,8 +205,8 @@ test('a killed instance: its page says so, reloads onto another instance and tak
   }, 30000);
   const alive = pages.filter((p) => p !== victim);
   await post(victim, 'after the failover');
-  await until('the others see it', async () =>
-    (await Promise.all(alive.map(feedOf))).every((f) => f.includes('after the failover')));
+  await until('every page sees it', async () =>
+    (await Promise.all([...alive, victim].map(feedOf))).every((f) => f.includes('after the failover')));
   assert.deepEqual(await feedOf(victim), ['after the failover']); // a fresh view: the feed was the dead process's
 });
 
