@@ -10,6 +10,7 @@
 // otherwise answers with a built-in offline demo.
 
 #include "chatservice.h"
+#include "chatsettings.h"
 #include "cli.h"
 #include "chatview.h"
 #include "chatwindow.h"
@@ -138,12 +139,20 @@ int main(int argc, char *argv[])
         err << "rill-chat: cannot open the chat history at " << dbPath << ": " << store.errorString() << "\n";
         return 1;
     }
+    // What the settings panel saved: the provider (unless flags name one),
+    // the model, the generation options.
+    RillChat::ChatSettings settings;
+    config = settings.applyTo(config,
+                              cli.isSet(u"provider"_s) || cli.isSet(u"openai-base-url"_s) || cli.isSet(u"ollama-host"_s),
+                              cli.isSet(u"api-key"_s));
     RillChat::ChatService service(&store);
+    service.setSettings(&settings);
 
     Rill::Server server;
     server.setPageTitle(u"Rill Chat"_s);
     server.templateEngine().addSearchPath(u":/rill-chat/templates"_s);
-    auto applySettings = [&service](Rill::Llm::ProviderConfig c) -> QCoro::Task<> {
+    auto applySettings = [&service, &settings](Rill::Llm::ProviderConfig c) -> QCoro::Task<> {
+        settings.setCurrent(c);
         std::unique_ptr<Rill::Llm::Provider> provider = co_await Rill::Llm::createProvider(std::move(c));
         service.setProvider(std::shared_ptr<Rill::Llm::Provider>(std::move(provider)));
         co_await service.refreshModels();

@@ -3,6 +3,7 @@
 #include <rill/markdownstream.h>
 
 #include <QLoggingCategory>
+#include <QSignalBlocker>
 
 using namespace Qt::StringLiterals;
 
@@ -86,12 +87,18 @@ bool ChatService::startAnswer(qint64 conversation, const QString &model)
     placeholder.role = u"assistant"_s;
     placeholder.status = Message::Status::Streaming;
     placeholder.model = model;
-    answer->messageId = m_store->addMessage(placeholder);
+    {
+        // Pages re-render once the answer is live: before, they would show
+        // the placeholder as a finished (empty) answer.
+        const QSignalBlocker quiet(m_store);
+        answer->messageId = m_store->addMessage(placeholder);
+    }
     if (!answer->messageId) {
         qCWarning(lcChat) << "cannot save the answer:" << m_store->errorString();
         return false;
     }
     m_live.emplace(conversation, std::move(answer));
+    Q_EMIT m_store->conversationsChanged();
     if (!m_tick.isActive())
         m_tick.start();
     Q_EMIT answerStarted(conversation);
@@ -111,13 +118,7 @@ QCoro::Task<> ChatService::generate(qint64 conversation)
     LiveAnswer *a = answer.get();
     const std::shared_ptr<const bool> alive = m_alive;
     std::shared_ptr<Rill::Llm::Provider> provider = m_provider;
-    Rill::Llm::ChatRequest request;
-    request.model = a->model;
-    for (const Message &m : m_store->messages(conversation)) {
-        if (m.id == a->messageId || m.role == u"system"_s || m.content.isEmpty())
-            continue;
-        request.messages.append({m.role, m.content});
-    }
+    const Rill::Llm::ChatRequest request = this->request(conversation, a->model, a->messageId);
     a->clock.start();
     QString error;
     bool cancelled = false;
@@ -144,6 +145,7 @@ QCoro::Task<> ChatService::generate(qint64 conversation)
                 break;
             case Rill::Llm::ChatEvent::Kind::Finished:
                 cancelled = event.finishReason == u"cancelled"_s;
+                a->usage = event.usage;
                 break;
             }
         }
@@ -161,12 +163,62 @@ QCoro::Task<> ChatService::generate(qint64 conversation)
     Q_EMIT answerProgress(conversation, a->pendingFinished, QString(), a->pendingReasoning);
     a->pendingFinished.clear();
     a->pendingReasoning.clear();
-    save(*a, error.isEmpty() ? Message::Status::Complete : Message::Status::Failed,
-         cancelled ? QString() : error);
+    const Message::Status status = !error.isEmpty() ? Message::Status::Failed
+        : cancelled                                   ? Message::Status::Stopped
+                                                      : Message::Status::Complete;
+    save(*a, status, error);
     m_live.erase(conversation); // `answer` keeps it alive to the end of this
     if (m_live.empty())
         m_tick.stop();
     Q_EMIT answerEnded(conversation, error);
+}
+
+QString ChatService::cutShortNote(Message::Status status)
+{
+    switch (status) {
+    case Message::Status::Stopped: return u"[The user stopped this answer here; it is incomplete.]"_s;
+    case Message::Status::Interrupted:
+    case Message::Status::Failed: return u"[This answer was cut off here; it is incomplete.]"_s;
+    default: break;
+    }
+    return {};
+}
+
+Rill::Llm::ChatRequest ChatService::request(qint64 conversation, const QString &model, qint64 answerId) const
+{
+    Rill::Llm::ChatRequest request;
+    request.model = model;
+    const GenerationSettings generation = m_settings ? m_settings->generation() : GenerationSettings{};
+    request.temperature = generation.temperature;
+    request.topP = generation.topP;
+    request.maxTokens = generation.maxTokens;
+    request.contextLength = generation.contextLength;
+    QString system = generation.systemPrompt;
+    if (const std::optional<Conversation> c = m_store->conversation(conversation); c && !c->systemPrompt.isEmpty())
+        system = c->systemPrompt;
+    if (!system.trimmed().isEmpty())
+        request.messages.append({u"system"_s, system});
+    for (const Message &m : m_store->messages(conversation)) {
+        if (m.id == answerId)
+            break; // the answer being written, and nothing after it
+        if (m.role == u"system"_s)
+            continue;
+        // A stopped answer is sent as far as it got, followed by a note that
+        // it was cut short there: the model must not take it as complete.
+        // (In the assistant's turn, not as a system message: many chat
+        // templates accept a system message only first.)
+        // A failed answer with nothing in it is left out, as before.
+        const bool cut = m.role == u"assistant"_s && (m.status != Message::Status::Failed || !m.content.isEmpty());
+        const QString note = cut ? cutShortNote(m.status) : QString();
+        if (!note.isEmpty()) {
+            request.messages.append({m.role, m.content.isEmpty() ? note : m.content + u"\n\n"_s + note});
+            continue;
+        }
+        if (m.content.isEmpty())
+            continue;
+        request.messages.append({m.role, m.content});
+    }
+    return request;
 }
 
 void ChatService::emitProgress(LiveAnswer &a)
@@ -206,6 +258,10 @@ void ChatService::save(LiveAnswer &a, Message::Status status, const QString &err
     const qint64 span = a.lastTokenMs - a.firstTokenMs;
     if (a.tokens > 1 && span > 0)
         m.tokensPerSecond = double(a.tokens - 1) * 1000.0 / double(span);
+    if (a.usage.promptTokens >= 0)
+        m.promptTokens = a.usage.promptTokens;
+    if (a.usage.completionTokens >= 0)
+        m.completionTokens = a.usage.completionTokens;
     if (!m_store->updateMessage(m))
         qCWarning(lcChat) << "cannot save the answer:" << m_store->errorString();
 }

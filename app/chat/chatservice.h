@@ -5,6 +5,7 @@
 // same stream. Answers are rendered as Markdown once per tick (not per
 // token), finished blocks once, and saved while they stream.
 
+#include "chatsettings.h"
 #include "conversationstore.h"
 
 #include <rill/llm/canceltoken.h>
@@ -38,6 +39,7 @@ struct LiveAnswer
     qint64 firstTokenMs = -1;
     qint64 lastTokenMs = 0;
     int tokens = 0;
+    Rill::Llm::Usage usage;
 
     std::unique_ptr<Rill::MarkdownStream> markdown;
     QString pendingFinished;  // finished since the last progress signal
@@ -57,6 +59,17 @@ public:
     ~ChatService() override;
 
     ConversationStore *store() const { return m_store; }
+    //! Where the generation options (and the panel's choices) come from;
+    //! none: the servers' defaults.
+    void setSettings(ChatSettings *settings) { m_settings = settings; }
+    ChatSettings *settings() const { return m_settings; }
+
+    //! What is sent for the conversation's shown branch up to (without)
+    //! \a answerId: its system prompt (or the default one) first, then the
+    //! turns, a stopped or interrupted answer with a note saying so.
+    Rill::Llm::ChatRequest request(qint64 conversation, const QString &model, qint64 answerId = 0) const;
+    //! The note that follows an answer the user stopped (or the app lost).
+    static QString cutShortNote(Message::Status status);
 
     void setProvider(std::shared_ptr<Rill::Llm::Provider> provider);
     Rill::Llm::Provider *provider() const { return m_provider.get(); }
@@ -89,6 +102,7 @@ private:
     void save(LiveAnswer &a, Message::Status status, const QString &error = {});
 
     ConversationStore *m_store;
+    ChatSettings *m_settings = nullptr;
     std::shared_ptr<Rill::Llm::Provider> m_provider;
     QStringList m_models;
     QString m_modelsError;

@@ -2,6 +2,7 @@
 
 #include "chatservice.h"
 
+#include <rill/llm/ollamaprovider.h>
 #include <rill/markdown.h>
 #include <rill/request.h>
 
@@ -13,32 +14,78 @@ ChatView::ChatView(ChatService *service, ApplySettings applySettings)
     : m_service(service), m_applySettings(std::move(applySettings))
 {
     setTemplateName(u"chat.html"_s);
-    handle(u"new_chat"_s, &ChatView::newChat);
-    handle(u"open"_s, &ChatView::open);
-    handle(u"send"_s, &ChatView::send);
-    handle(u"stop"_s, &ChatView::stop);
-    handle(u"regenerate"_s, &ChatView::regenerate);
-    handle(u"edit_start"_s, &ChatView::editStart);
-    handle(u"edit_cancel"_s, &ChatView::editCancel);
-    handle(u"edit"_s, &ChatView::edit);
-    handle(u"delete"_s, &ChatView::remove);
-    handle(u"set_model"_s, &ChatView::setModel);
-    handle(u"toggle_settings"_s, &ChatView::toggleSettings);
-    handle(u"save_settings"_s, &ChatView::saveSettings);
+    on(u"new_chat"_s, &ChatView::newChat);
+    on(u"open"_s, &ChatView::open);
+    on(u"send"_s, &ChatView::send);
+    on(u"stop"_s, &ChatView::stop);
+    on(u"regenerate"_s, &ChatView::regenerate);
+    on(u"edit_start"_s, &ChatView::editStart);
+    on(u"edit_cancel"_s, &ChatView::editCancel);
+    on(u"edit"_s, &ChatView::edit);
+    on(u"delete"_s, &ChatView::remove);
+    on(u"set_model"_s, &ChatView::setModel);
+    on(u"toggle_settings"_s, &ChatView::toggleSettings);
+    on(u"save_settings"_s, &ChatView::saveSettings);
+    on(u"version"_s, &ChatView::version);
+    handle(u"undo_delete"_s, &ChatView::undoDelete); // the one action that keeps the offer
+
+    m_undoTimer.setSingleShot(true);
+    m_undoTimer.setInterval(UndoMs);
+    connect(&m_undoTimer, &QTimer::timeout, this, [this] {
+        endUndo();
+        if (!isClosed())
+            pushState();
+    });
 
     connect(m_service, &ChatService::answerStarted, this, &ChatView::onAnswerStarted);
     connect(m_service, &ChatService::answerProgress, this, &ChatView::onAnswerProgress);
     connect(m_service, &ChatService::answerEnded, this, &ChatView::onAnswerEnded);
     connect(m_service, &ChatService::modelsChanged, this, [this] {
-        if (!m_service->models().contains(m_model) && !m_service->models().isEmpty())
-            m_model = m_service->models().first();
+        if (!m_service->models().contains(m_model))
+            m_model = preferredModel();
         pushState();
     });
     connect(m_service->store(), &ConversationStore::conversationsChanged, this, [this] {
         // Another page renamed, added or removed one: the sidebar follows.
+        if (m_conversation && !m_service->store()->conversation(m_conversation))
+            m_conversation = 0; // deleted elsewhere
         if (!isClosed())
             pushState();
     });
+}
+
+ChatView::~ChatView()
+{
+    endUndo();
+}
+
+// Every action but Undo itself ends the offer to undo a deletion.
+template<typename Method>
+void ChatView::on(const QString &event, Method method)
+{
+    handle(event, [this, method](QVariantMap params) -> QCoro::Task<> {
+        endUndo();
+        return (this->*method)(std::move(params));
+    });
+}
+
+void ChatView::endUndo()
+{
+    m_undoTimer.stop();
+    if (m_undoId)
+        m_service->store()->purgeConversation(m_undoId); // no-op if it was restored meanwhile
+    m_undoId = 0;
+    m_undoTitle.clear();
+}
+
+QString ChatView::preferredModel(const QString &conversationModel) const
+{
+    const QStringList models = m_service->models();
+    if (models.contains(conversationModel))
+        return conversationModel;
+    if (const ChatSettings *s = m_service->settings(); s && models.contains(s->model()))
+        return s->model();
+    return models.isEmpty() ? QString() : models.first();
 }
 
 QCoro::Task<> ChatView::mount(const Rill::Request &request)
@@ -50,12 +97,11 @@ QCoro::Task<> ChatView::mount(const Rill::Request &request)
         m_conversation = wanted;
     else if (!all.isEmpty())
         m_conversation = all.first().id;
-    const QStringList models = m_service->models();
+    QString conversationModel;
     if (m_conversation)
-        if (auto c = m_service->store()->conversation(m_conversation); c && models.contains(c->model))
-            m_model = c->model;
-    if (m_model.isEmpty() && !models.isEmpty())
-        m_model = models.first();
+        if (auto c = m_service->store()->conversation(m_conversation))
+            conversationModel = c->model;
+    m_model = preferredModel(conversationModel);
     m_reasoningShown = !liveReasoning().isEmpty();
     co_return;
 }
@@ -94,7 +140,11 @@ QVariantList ChatView::messages() const
                       {u"reasoning"_s, m.reasoning},
                       {u"status"_s, ConversationStore::statusName(m.status)},
                       {u"error"_s, m.error},
-                      {u"model"_s, m.model}};
+                      {u"model"_s, m.model},
+                      {u"version"_s, m.version},
+                      {u"versions"_s, m.versions},
+                      {u"prev_version"_s, m.previousVersion},
+                      {u"next_version"_s, m.nextVersion}};
         if (m.role == u"assistant"_s) {
             v.insert(u"html"_s, withCodeCopyButtons(Rill::renderMarkdown(m.content)));
             v.insert(u"stats"_s, ChatService::statsText(m.firstTokenMs.value_or(-1), m.tokensPerSecond.value_or(0)));
@@ -111,7 +161,7 @@ bool ChatView::canRegenerate() const
     if (!m_conversation || streaming())
         return false;
     const QList<Message> all = m_service->store()->messages(m_conversation);
-    return !all.isEmpty();
+    return std::any_of(all.cbegin(), all.cend(), [](const Message &m) { return m.role == u"user"_s; });
 }
 
 QString ChatView::liveFinished() const
@@ -136,6 +186,69 @@ QStringList ChatView::models() const { return m_service->models(); }
 QString ChatView::modelsError() const { return m_service->modelsError(); }
 QString ChatView::providerName() const { return m_service->provider() ? m_service->provider()->displayName() : QString(); }
 bool ChatView::isDemo() const { return m_service->provider() && m_service->provider()->isDemo(); }
+
+namespace {
+QString optionalText(const std::optional<double> &v) { return v ? QString::number(*v) : QString(); }
+QString optionalText(const std::optional<int> &v) { return v ? QString::number(*v) : QString(); }
+} // namespace
+
+QVariantMap ChatView::settings() const
+{
+    QVariantMap out;
+    const ChatSettings *s = m_service->settings();
+    if (!s)
+        return out;
+    using Kind = Rill::Llm::ProviderConfig::Kind;
+    const Rill::Llm::ProviderConfig current = s->current();
+    out.insert(u"provider"_s, ChatSettings::kindName(current.kind));
+    QString url;
+    if (current.kind == Kind::OpenAI)
+        url = current.openAiBaseUrl.toString();
+    else if (current.kind == Kind::Ollama)
+        url = current.ollamaHost.toString();
+    out.insert(u"url"_s, url);
+    out.insert(u"has_key"_s, !current.apiKey.isEmpty()); // never the key itself: remote pages see this
+    const GenerationSettings g = s->generation();
+    out.insert(u"system_prompt"_s, g.systemPrompt);
+    out.insert(u"temperature"_s, optionalText(g.temperature));
+    out.insert(u"top_p"_s, optionalText(g.topP));
+    out.insert(u"max_tokens"_s, optionalText(g.maxTokens));
+    out.insert(u"context_length"_s, optionalText(g.contextLength));
+    QString conversationPrompt;
+    if (m_conversation)
+        if (auto c = m_service->store()->conversation(m_conversation))
+            conversationPrompt = c->systemPrompt;
+    out.insert(u"conversation_system_prompt"_s, conversationPrompt);
+    return out;
+}
+
+QVariantMap ChatView::undo() const
+{
+    if (!m_undoId)
+        return {};
+    return {{u"id"_s, m_undoId}, {u"title"_s, m_undoTitle}};
+}
+
+QVariantMap ChatView::usage() const
+{
+    if (!m_conversation)
+        return {};
+    const QList<Message> all = m_service->store()->messages(m_conversation);
+    for (auto it = all.crbegin(); it != all.crend(); ++it) {
+        if (it->role != u"assistant"_s || !it->promptTokens)
+            continue;
+        const int total = *it->promptTokens + it->completionTokens.value_or(0);
+        const int context = m_service->settings() ? m_service->settings()->generation().contextLength.value_or(0) : 0;
+        QVariantMap out{{u"prompt"_s, *it->promptTokens},
+                        {u"completion"_s, it->completionTokens.value_or(0)},
+                        {u"total"_s, total},
+                        {u"context"_s, context}};
+        if (context > 0)
+            out.insert(u"percent"_s, qMin(100, int(qint64(total) * 100 / context)));
+        return out;
+    }
+    return {};
+}
 
 // ---- service signals -------------------------------------------------------
 
@@ -250,10 +363,11 @@ QCoro::Task<> ChatView::regenerate(QVariantMap)
         co_return;
     ConversationStore *store = m_service->store();
     const QList<Message> all = store->messages(m_conversation);
-    // Back to the last question; its answers go.
+    // A new answer to the last question, beside the ones it had: they stay,
+    // as earlier versions.
     for (auto it = all.crbegin(); it != all.crend(); ++it) {
         if (it->role == u"user"_s) {
-            store->deleteMessagesAfter(m_conversation, it->id);
+            store->setLeaf(m_conversation, it->id);
             co_await answer();
             co_return;
         }
@@ -283,17 +397,58 @@ QCoro::Task<> ChatView::edit(QVariantMap params)
     if (streaming() || content.isEmpty())
         co_return;
     m_editing = 0;
-    m->content = content;
-    store->updateMessage(*m);
-    store->deleteMessagesAfter(m_conversation, id);
+    // The edited question is a new version beside the old one, which keeps
+    // its answers and everything after them.
+    Message edited;
+    edited.conversation = m_conversation;
+    edited.role = u"user"_s;
+    edited.content = content;
+    if (!store->addMessage(edited, m->parent))
+        throw std::runtime_error("cannot save the message: " + store->errorString().toStdString());
     co_await answer();
+}
+
+QCoro::Task<> ChatView::version(QVariantMap params)
+{
+    const qint64 id = Rill::Params::integer(params, u"id"_s);
+    ConversationStore *store = m_service->store();
+    const std::optional<Message> m = store->message(id);
+    if (!m || m->conversation != m_conversation)
+        throw Rill::ParamError("no such message in this conversation");
+    if (streaming()) {
+        m_notice = u"Wait for the answer to finish, or stop it."_s;
+        co_return;
+    }
+    m_editing = 0;
+    store->selectVersion(id);
+    co_return;
+}
+
+QCoro::Task<> ChatView::undoDelete(QVariantMap)
+{
+    m_undoTimer.stop();
+    if (m_undoId && m_service->store()->restoreConversation(m_undoId))
+        m_conversation = m_undoId;
+    m_undoId = 0;
+    m_undoTitle.clear();
+    m_notice.clear();
+    co_return;
 }
 
 QCoro::Task<> ChatView::remove(QVariantMap params)
 {
     const qint64 id = Rill::Params::integer(params, u"id"_s);
+    const std::optional<Conversation> c = m_service->store()->conversation(id);
+    if (!c)
+        co_return;
     m_service->stop(id);
-    m_service->store()->deleteConversation(id);
+    if (!m_service->store()->deleteConversation(id))
+        throw std::runtime_error("cannot delete the conversation: " + m_service->store()->errorString().toStdString());
+    // Marked deleted only: Undo brings it back until the offer ends (after
+    // UndoMs, or at this page's next action), then it is purged.
+    m_undoId = id;
+    m_undoTitle = c->title;
+    m_undoTimer.start();
     if (id == m_conversation)
         m_conversation = 0;
     co_return;
@@ -307,6 +462,8 @@ QCoro::Task<> ChatView::setModel(QVariantMap params)
     m_model = model;
     if (m_conversation)
         m_service->store()->setConversationModel(m_conversation, m_model);
+    if (ChatSettings *s = m_service->settings())
+        s->setModel(model); // the default for new conversations, across starts
     co_return;
 }
 
@@ -316,24 +473,91 @@ QCoro::Task<> ChatView::toggleSettings(QVariantMap)
     co_return;
 }
 
+namespace {
+// A number field of the settings form: empty is "unset"; out of range a message.
+template<typename T>
+bool parseOptional(const QVariantMap &params, const QString &name, double min, double max, std::optional<T> *out,
+                   QString *error)
+{
+    const QString text = params.value(name).toString().trimmed();
+    if (!params.contains(name))
+        return true; // not in this form: unchanged
+    if (text.isEmpty()) {
+        out->reset();
+        return true;
+    }
+    bool ok = false;
+    const double v = text.toDouble(&ok);
+    if (!ok || v < min || v > max || (std::is_integral_v<T> && v != double(qint64(v)))) {
+        *error = u"%1 must be a%2 number from %3 to %4, or empty for the server's default."_s.arg(
+            name, std::is_integral_v<T> ? u" whole"_s : QString(), QString::number(min), QString::number(max));
+        return false;
+    }
+    *out = T(v);
+    return true;
+}
+} // namespace
+
 QCoro::Task<> ChatView::saveSettings(QVariantMap params)
 {
-    Rill::Llm::ProviderConfig config;
-    const QString kind = Rill::Params::string(params, u"provider"_s);
+    using Kind = Rill::Llm::ProviderConfig::Kind;
+    ChatSettings *settings = m_service->settings();
+    Rill::Llm::ProviderConfig config = settings ? settings->current() : Rill::Llm::ProviderConfig{};
+    const Rill::Llm::ProviderConfig before = config;
+    const Kind kind = ChatSettings::kindFromName(Rill::Params::string(params, u"provider"_s));
     const QString url = params.value(u"url"_s).toString().trimmed();
-    config.apiKey = params.value(u"api_key"_s).toString().trimmed();
-    if (kind == u"openai"_s) {
-        config.kind = Rill::Llm::ProviderConfig::Kind::OpenAI;
-        config.openAiBaseUrl = QUrl(url.isEmpty() ? u"https://api.openai.com"_s : url);
-    } else if (kind == u"ollama"_s) {
-        config.kind = Rill::Llm::ProviderConfig::Kind::Ollama;
-        config.ollamaHost = QUrl(url.isEmpty() ? u"http://127.0.0.1:11434"_s : url);
-    } else if (kind == u"demo"_s) {
-        config.kind = Rill::Llm::ProviderConfig::Kind::Demo;
-    } else {
-        config.kind = Rill::Llm::ProviderConfig::Kind::Auto;
+    // An empty key field keeps the key in use (the page never shows it);
+    // "forget_key" removes it.
+    const QString typedKey = params.value(u"api_key"_s).toString().trimmed();
+    const bool forgetKey = !params.value(u"forget_key"_s).toString().isEmpty();
+    config.apiKey = forgetKey ? QString() : typedKey.isEmpty() ? before.apiKey : typedKey;
+    config.kind = kind;
+    if (kind == Kind::OpenAI)
+        config.openAiBaseUrl = QUrl::fromUserInput(url.isEmpty() ? u"https://api.openai.com/v1"_s : url);
+    else if (kind == Kind::Ollama)
+        config.ollamaHost = Rill::Llm::OllamaProvider::hostUrl(url);
+    else if (kind == Kind::Auto) {
+        config.openAiBaseUrl.clear();
+        config.ollamaHost.clear();
     }
+
+    GenerationSettings generation = settings ? settings->generation() : GenerationSettings{};
+    QString error;
+    if (params.contains(u"system_prompt"_s))
+        generation.systemPrompt = params.value(u"system_prompt"_s).toString().trimmed();
+    if (!parseOptional(params, u"temperature"_s, 0, 2, &generation.temperature, &error)
+        || !parseOptional(params, u"top_p"_s, 0, 1, &generation.topP, &error)
+        || !parseOptional(params, u"max_tokens"_s, 1, 10'000'000, &generation.maxTokens, &error)
+        || !parseOptional(params, u"context_length"_s, 1, 10'000'000, &generation.contextLength, &error)) {
+        m_notice = error; // the panel stays open, nothing saved
+        co_return;
+    }
+    if (m_conversation && params.contains(u"conversation_system_prompt"_s))
+        m_service->store()->setConversationSystemPrompt(
+            m_conversation, params.value(u"conversation_system_prompt"_s).toString().trimmed());
     m_showSettings = false;
+    m_notice.clear();
+    if (settings) {
+        if (generation != settings->generation())
+            settings->setGeneration(generation);
+        if (!settings->errorString().isEmpty())
+            m_notice = u"Settings are in use but could not be saved: %1"_s.arg(settings->errorString());
+    }
+    const bool providerChanged = config.kind != before.kind || config.apiKey != before.apiKey
+        || (kind == Kind::OpenAI && config.openAiBaseUrl != before.openAiBaseUrl)
+        || (kind == Kind::Ollama && config.ollamaHost != before.ollamaHost);
+    if (!providerChanged)
+        co_return;
+    if (settings) {
+        const QString savedUrl = kind == Kind::OpenAI ? config.openAiBaseUrl.toString()
+            : kind == Kind::Ollama                    ? config.ollamaHost.toString()
+                                                      : QString();
+        // Saved: a key typed here, or the one saved before; a key from the
+        // environment or --api-key stays where it came from.
+        const QString savedKey = forgetKey ? QString() : typedKey.isEmpty() ? settings->apiKey() : typedKey;
+        if (!settings->setProvider(kind, savedUrl, savedKey))
+            m_notice = u"Settings are in use but could not be saved: %1"_s.arg(settings->errorString());
+    }
     co_await m_applySettings(config);
 }
 

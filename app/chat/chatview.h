@@ -7,6 +7,8 @@
 
 #include <rill/llm/providerconfig.h>
 
+#include <QTimer>
+
 #include <functional>
 
 namespace RillChat {
@@ -32,11 +34,15 @@ class ChatView : public Rill::LiveView
     Q_PROPERTY(bool show_settings MEMBER m_showSettings)
     Q_PROPERTY(qint64 editing MEMBER m_editing)
     Q_PROPERTY(QString notice MEMBER m_notice)
+    Q_PROPERTY(QVariantMap settings READ settings)
+    Q_PROPERTY(QVariantMap undo READ undo)
+    Q_PROPERTY(QVariantMap usage READ usage)
 
 public:
     //! \a applySettings switches the provider (from the settings panel).
     using ApplySettings = std::function<QCoro::Task<>(Rill::Llm::ProviderConfig)>;
     ChatView(ChatService *service, ApplySettings applySettings);
+    ~ChatView() override;
 
     QCoro::Task<> mount(const Rill::Request &request) override;
 
@@ -52,6 +58,8 @@ public:
     QCoro::Task<> setModel(QVariantMap params);
     QCoro::Task<> toggleSettings(QVariantMap params);
     QCoro::Task<> saveSettings(QVariantMap params);
+    QCoro::Task<> version(QVariantMap params);
+    QCoro::Task<> undoDelete(QVariantMap params);
 
     QVariantList conversations() const;
     QVariantList messages() const;
@@ -64,6 +72,18 @@ public:
     QString modelsError() const;
     QString providerName() const;
     bool isDemo() const;
+    //! What the settings panel shows: the running provider's configuration
+    //! (provider, url, has_key) and the generation options.
+    QVariantMap settings() const;
+    //! The conversation a page just deleted, while it can be undone: id, title.
+    QVariantMap undo() const;
+    //! Tokens the open conversation's last answer used, where the provider
+    //! said: prompt, completion, total, context (the configured length, 0 if
+    //! none) and percent of it; empty when unknown.
+    QVariantMap usage() const;
+    //! How long a deleted conversation can be brought back (unless the page
+    //! does something else first).
+    static constexpr int UndoMs = 10'000;
 
     //! Adds a copy button to every code block of rendered Markdown.
     static QString withCodeCopyButtons(const QString &html);
@@ -73,6 +93,10 @@ private:
     void onAnswerProgress(qint64 conversation, const QString &finished, const QString &tail, const QString &reasoning);
     void onAnswerEnded(qint64 conversation, const QString &error);
     QCoro::Task<> answer();
+    template<typename Method>
+    void on(const QString &event, Method method);
+    void endUndo();
+    QString preferredModel(const QString &conversationModel = {}) const;
 
     ChatService *m_service;
     ApplySettings m_applySettings;
@@ -82,6 +106,9 @@ private:
     qint64 m_editing = 0;
     QString m_notice;
     bool m_reasoningShown = false;
+    qint64 m_undoId = 0;
+    QString m_undoTitle;
+    QTimer m_undoTimer;
 };
 
 } // namespace RillChat

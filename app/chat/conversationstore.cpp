@@ -2,6 +2,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QHash>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -21,6 +22,8 @@ Message::Status statusFromName(const QString &name)
         return Message::Status::Interrupted;
     if (name == u"failed"_s)
         return Message::Status::Failed;
+    if (name == u"stopped"_s)
+        return Message::Status::Stopped;
     return Message::Status::Complete;
 }
 
@@ -29,6 +32,7 @@ QVariant text(const QString &s) { return s.isNull() ? QVariant(QStringLiteral(""
 
 QVariant nullable(const std::optional<qint64> &v) { return v ? QVariant(*v) : QVariant(); }
 QVariant nullable(const std::optional<double> &v) { return v ? QVariant(*v) : QVariant(); }
+QVariant nullable(const std::optional<int> &v) { return v ? QVariant(*v) : QVariant(); }
 
 Message messageFrom(const QSqlQuery &q)
 {
@@ -46,6 +50,11 @@ Message messageFrom(const QSqlQuery &q)
         m.firstTokenMs = q.value(9).toLongLong();
     if (!q.value(10).isNull())
         m.tokensPerSecond = q.value(10).toDouble();
+    m.parent = q.value(11).toLongLong();
+    if (!q.value(12).isNull())
+        m.promptTokens = q.value(12).toInt();
+    if (!q.value(13).isNull())
+        m.completionTokens = q.value(13).toInt();
     return m;
 }
 
@@ -57,11 +66,14 @@ Conversation conversationFrom(const QSqlQuery &q)
     c.model = q.value(2).toString();
     c.created = QDateTime::fromMSecsSinceEpoch(q.value(3).toLongLong());
     c.updated = QDateTime::fromMSecsSinceEpoch(q.value(4).toLongLong());
+    c.systemPrompt = q.value(5).toString();
     return c;
 }
 
 const char *MessageColumns =
-    "id, conversation, role, content, reasoning, status, error, model, created, first_token_ms, tokens_per_second";
+    "id, conversation, role, content, reasoning, status, error, model, created, first_token_ms, tokens_per_second, "
+    "parent, prompt_tokens, completion_tokens";
+const char *ConversationColumns = "id, title, model, created, updated, system_prompt";
 
 } // namespace
 
@@ -86,6 +98,7 @@ QString ConversationStore::statusName(Message::Status status)
     case Message::Status::Streaming: return u"streaming"_s;
     case Message::Status::Interrupted: return u"interrupted"_s;
     case Message::Status::Failed: return u"failed"_s;
+    case Message::Status::Stopped: return u"stopped"_s;
     case Message::Status::Complete: break;
     }
     return u"complete"_s;
@@ -135,12 +148,73 @@ bool ConversationStore::open(const QString &path)
         u"status TEXT NOT NULL DEFAULT 'complete', error TEXT NOT NULL DEFAULT '', model TEXT NOT NULL DEFAULT '', "
         u"created INTEGER NOT NULL, first_token_ms INTEGER, tokens_per_second REAL)"_s,
         u"CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages(conversation, id)"_s,
-        // Whatever was streaming when the app stopped is kept, marked as such.
-        u"UPDATE messages SET status = 'interrupted' WHERE status = 'streaming'"_s,
     };
     for (const QString &sql : setup)
         if (!exec(sql))
             return false;
+    if (!migrate())
+        return false;
+    const QStringList cleanup = {
+        // Whatever was streaming when the app stopped is kept, marked as such.
+        u"UPDATE messages SET status = 'interrupted' WHERE status = 'streaming'"_s,
+        // Deleted before the app last stopped, past undoing now.
+        u"DELETE FROM conversations WHERE deleted_at IS NOT NULL"_s,
+    };
+    for (const QString &sql : cleanup)
+        if (!exec(sql))
+            return false;
+    return true;
+}
+
+bool ConversationStore::hasColumn(const QString &table, const QString &column) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    if (!q.exec(u"PRAGMA table_info(%1)"_s.arg(table)))
+        return false;
+    while (q.next())
+        if (q.value(1).toString() == column)
+            return true;
+    return false;
+}
+
+// Columns added since the first release, each added when missing, so a
+// database of any earlier version opens (and keeps its history).
+bool ConversationStore::migrate()
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connection);
+    db.transaction();
+    auto fail = [&] {
+        db.rollback();
+        return false;
+    };
+    struct Column { const char *table; const char *name; const char *type; };
+    const Column columns[] = {
+        {"messages", "prompt_tokens", "INTEGER"},
+        {"messages", "completion_tokens", "INTEGER"},
+        {"conversations", "leaf", "INTEGER"},        // end of the shown branch; NULL: the newest message
+        {"conversations", "deleted_at", "INTEGER"},  // NULL unless deleted (undo until purged)
+        {"conversations", "system_prompt", "TEXT NOT NULL DEFAULT ''"},
+    };
+    for (const Column &c : columns) {
+        if (!hasColumn(QLatin1StringView(c.table), QLatin1StringView(c.name))
+            && !exec(u"ALTER TABLE %1 ADD COLUMN %2 %3"_s.arg(QLatin1StringView(c.table), QLatin1StringView(c.name),
+                                                              QLatin1StringView(c.type))))
+            return fail();
+    }
+    if (!hasColumn(u"messages"_s, u"parent"_s)) {
+        // Before versions a conversation was one line: each message follows
+        // the one before it.
+        if (!exec(u"ALTER TABLE messages ADD COLUMN parent INTEGER"_s)
+            || !exec(u"UPDATE messages SET parent = (SELECT MAX(p.id) FROM messages p WHERE "
+                     u"p.conversation = messages.conversation AND p.id < messages.id)"_s))
+            return fail();
+    }
+    if (!exec(u"CREATE INDEX IF NOT EXISTS messages_by_parent ON messages(conversation, parent, id)"_s))
+        return fail();
+    if (!db.commit()) {
+        m_error = db.lastError().text();
+        return false;
+    }
     return true;
 }
 
@@ -148,7 +222,8 @@ QList<Conversation> ConversationStore::conversations() const
 {
     QList<Conversation> out;
     QSqlQuery q(QSqlDatabase::database(m_connection));
-    if (!q.exec(u"SELECT id, title, model, created, updated FROM conversations ORDER BY updated DESC, id DESC"_s)) {
+    if (!q.exec(u"SELECT %1 FROM conversations WHERE deleted_at IS NULL ORDER BY updated DESC, id DESC"_s.arg(
+            QLatin1StringView(ConversationColumns)))) {
         m_error = q.lastError().text();
         return out;
     }
@@ -160,7 +235,8 @@ QList<Conversation> ConversationStore::conversations() const
 std::optional<Conversation> ConversationStore::conversation(qint64 id) const
 {
     QSqlQuery q(QSqlDatabase::database(m_connection));
-    q.prepare(u"SELECT id, title, model, created, updated FROM conversations WHERE id = ?"_s);
+    q.prepare(u"SELECT %1 FROM conversations WHERE id = ? AND deleted_at IS NULL"_s.arg(
+        QLatin1StringView(ConversationColumns)));
     q.addBindValue(id);
     if (!q.exec() || !q.next())
         return std::nullopt;
@@ -197,15 +273,39 @@ bool ConversationStore::setConversationModel(qint64 id, const QString &model)
     return exec(u"UPDATE conversations SET model = ? WHERE id = ?"_s, {text(model), id});
 }
 
+bool ConversationStore::setConversationSystemPrompt(qint64 id, const QString &prompt)
+{
+    return exec(u"UPDATE conversations SET system_prompt = ? WHERE id = ?"_s, {text(prompt), id});
+}
+
 bool ConversationStore::deleteConversation(qint64 id)
 {
-    const bool ok = exec(u"DELETE FROM conversations WHERE id = ?"_s, {id});
+    const bool ok = exec(u"UPDATE conversations SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL"_s,
+                         {QDateTime::currentMSecsSinceEpoch(), id});
     if (ok)
         Q_EMIT conversationsChanged();
     return ok;
 }
 
-QList<Message> ConversationStore::messages(qint64 conversation) const
+bool ConversationStore::restoreConversation(qint64 id)
+{
+    const bool ok = exec(u"UPDATE conversations SET deleted_at = NULL WHERE id = ?"_s, {id});
+    if (ok)
+        Q_EMIT conversationsChanged();
+    return ok;
+}
+
+bool ConversationStore::purgeConversation(qint64 id)
+{
+    return exec(u"DELETE FROM conversations WHERE id = ? AND deleted_at IS NOT NULL"_s, {id});
+}
+
+bool ConversationStore::purgeDeleted()
+{
+    return exec(u"DELETE FROM conversations WHERE deleted_at IS NOT NULL"_s);
+}
+
+QList<Message> ConversationStore::allMessages(qint64 conversation) const
 {
     QList<Message> out;
     QSqlQuery q(QSqlDatabase::database(m_connection));
@@ -220,6 +320,73 @@ QList<Message> ConversationStore::messages(qint64 conversation) const
     return out;
 }
 
+qint64 ConversationStore::leaf(qint64 conversation) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    q.prepare(u"SELECT leaf FROM conversations WHERE id = ?"_s);
+    q.addBindValue(conversation);
+    if (q.exec() && q.next())
+        return q.value(0).toLongLong();
+    return 0;
+}
+
+QList<Message> ConversationStore::messages(qint64 conversation) const
+{
+    const QList<Message> all = allMessages(conversation);
+    if (all.isEmpty())
+        return {};
+    QHash<qint64, qsizetype> index;           // id -> position in all
+    QHash<qint64, QList<qint64>> children;    // parent (0: none) -> ids, oldest first
+    for (qsizetype i = 0; i < all.size(); ++i) {
+        index.insert(all[i].id, i);
+        children[all[i].parent].append(all[i].id);
+    }
+    qint64 end = leaf(conversation);
+    if (!index.contains(end))
+        end = all.constLast().id; // none chosen yet: the newest message
+    QList<Message> path;
+    for (qint64 id = end; id && index.contains(id) && path.size() <= all.size(); id = all[index.value(id)].parent)
+        path.prepend(all[index.value(id)]);
+    for (Message &m : path) {
+        const QList<qint64> &siblings = children[m.parent];
+        const qsizetype at = siblings.indexOf(m.id);
+        m.versions = int(siblings.size());
+        m.version = int(at) + 1;
+        m.previousVersion = at > 0 ? siblings[at - 1] : 0;
+        m.nextVersion = at + 1 < siblings.size() ? siblings[at + 1] : 0;
+    }
+    return path;
+}
+
+bool ConversationStore::setLeaf(qint64 conversation, qint64 id)
+{
+    return exec(u"UPDATE conversations SET leaf = ? WHERE id = ?"_s, {id ? QVariant(id) : QVariant(), conversation});
+}
+
+bool ConversationStore::selectVersion(qint64 id)
+{
+    std::optional<Message> m = message(id);
+    if (!m) {
+        m_error = u"no such message"_s;
+        return false;
+    }
+    // Down the newest child at every turn, to the end of that branch.
+    qint64 end = id;
+    for (int guard = 0; guard < 1'000'000; ++guard) {
+        QSqlQuery q(QSqlDatabase::database(m_connection));
+        q.prepare(u"SELECT MAX(id) FROM messages WHERE conversation = ? AND parent = ?"_s);
+        q.addBindValue(m->conversation);
+        q.addBindValue(end);
+        if (!q.exec() || !q.next() || q.value(0).isNull())
+            break;
+        end = q.value(0).toLongLong();
+    }
+    const bool ok = setLeaf(m->conversation, end);
+    if (ok)
+        Q_EMIT conversationsChanged(); // every page on it shows that branch
+    return ok;
+}
+
 std::optional<Message> ConversationStore::message(qint64 id) const
 {
     QSqlQuery q(QSqlDatabase::database(m_connection));
@@ -230,36 +397,44 @@ std::optional<Message> ConversationStore::message(qint64 id) const
     return messageFrom(q);
 }
 
-qint64 ConversationStore::addMessage(const Message &m)
+qint64 ConversationStore::addMessage(const Message &m, std::optional<qint64> parent)
 {
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (!parent) {
+        // The end of the shown branch: the chosen leaf, else the newest message.
+        QSqlQuery end(QSqlDatabase::database(m_connection));
+        end.prepare(u"SELECT COALESCE((SELECT m.id FROM messages m JOIN conversations c ON c.leaf = m.id "
+                    u"WHERE c.id = ? AND m.conversation = ?), (SELECT MAX(id) FROM messages WHERE conversation = ?), 0)"_s);
+        for (int i = 0; i < 3; ++i)
+            end.addBindValue(m.conversation);
+        parent = end.exec() && end.next() ? end.value(0).toLongLong() : 0;
+    }
     QSqlQuery q(QSqlDatabase::database(m_connection));
     q.prepare(u"INSERT INTO messages (conversation, role, content, reasoning, status, error, model, created, "
-              u"first_token_ms, tokens_per_second) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s);
+              u"first_token_ms, tokens_per_second, parent, prompt_tokens, completion_tokens) "
+              u"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s);
     for (const QVariant &v : QVariantList{m.conversation, text(m.role), text(m.content), text(m.reasoning),
                                           statusName(m.status), text(m.error), text(m.model), m.created.isValid() ? m.created.toMSecsSinceEpoch() : now,
-                                          nullable(m.firstTokenMs), nullable(m.tokensPerSecond)})
+                                          nullable(m.firstTokenMs), nullable(m.tokensPerSecond),
+                                          *parent ? QVariant(*parent) : QVariant(), nullable(m.promptTokens),
+                                          nullable(m.completionTokens)})
         q.addBindValue(v);
     if (!q.exec()) {
         m_error = q.lastError().text();
         return 0;
     }
-    exec(u"UPDATE conversations SET updated = ? WHERE id = ?"_s, {now, m.conversation});
+    const qint64 id = q.lastInsertId().toLongLong();
+    exec(u"UPDATE conversations SET updated = ?, leaf = ? WHERE id = ?"_s, {now, id, m.conversation});
     Q_EMIT conversationsChanged();
-    return q.lastInsertId().toLongLong();
+    return id;
 }
 
 bool ConversationStore::updateMessage(const Message &m)
 {
     return exec(u"UPDATE messages SET content = ?, reasoning = ?, status = ?, error = ?, first_token_ms = ?, "
-                u"tokens_per_second = ? WHERE id = ?"_s,
+                u"tokens_per_second = ?, prompt_tokens = ?, completion_tokens = ? WHERE id = ?"_s,
                 {text(m.content), text(m.reasoning), statusName(m.status), text(m.error), nullable(m.firstTokenMs),
-                 nullable(m.tokensPerSecond), m.id});
-}
-
-bool ConversationStore::deleteMessagesAfter(qint64 conversation, qint64 id)
-{
-    return exec(u"DELETE FROM messages WHERE conversation = ? AND id > ?"_s, {conversation, id});
+                 nullable(m.tokensPerSecond), nullable(m.promptTokens), nullable(m.completionTokens), m.id});
 }
 
 } // namespace RillChat

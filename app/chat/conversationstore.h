@@ -4,6 +4,12 @@
 // directory. Partial answers are written while they stream, so killing the
 // app mid-answer loses nothing: on the next start the answer is there,
 // marked interrupted.
+//
+// Messages form a tree: each has a parent (the message it follows; none for
+// the first). Regenerating an answer or editing a question adds a sibling
+// (a new version) instead of deleting anything; a conversation shows one
+// branch, from its first message to its "leaf". Deleting a conversation
+// only marks it deleted (it can be restored) until it is purged.
 
 #include <QDateTime>
 #include <QList>
@@ -17,7 +23,8 @@ namespace RillChat {
 
 struct Message
 {
-    enum class Status { Complete, Streaming, Interrupted, Failed };
+    //! Stopped: the user stopped it; Interrupted: the app stopped mid-answer.
+    enum class Status { Complete, Streaming, Interrupted, Failed, Stopped };
 
     qint64 id = 0;
     qint64 conversation = 0;
@@ -30,6 +37,16 @@ struct Message
     QDateTime created;
     std::optional<qint64> firstTokenMs;    // time to first token
     std::optional<double> tokensPerSecond;
+    std::optional<int> promptTokens;     // as the provider reported them
+    std::optional<int> completionTokens;
+
+    qint64 parent = 0; // the message this one follows; 0 for the first
+    // Filled by messages(): this message's place among its versions (the
+    // messages with the same parent), 1-based, and its neighbours' ids.
+    int version = 1;
+    int versions = 1;
+    qint64 previousVersion = 0;
+    qint64 nextVersion = 0;
 };
 
 struct Conversation
@@ -39,6 +56,7 @@ struct Conversation
     QString model;
     QDateTime created;
     QDateTime updated;
+    QString systemPrompt; // empty: the default one
 };
 
 /*!
@@ -70,15 +88,33 @@ public:
     qint64 createConversation(const QString &title, const QString &model); // 0 on failure
     bool renameConversation(qint64 id, const QString &title);
     bool setConversationModel(qint64 id, const QString &model);
+    bool setConversationSystemPrompt(qint64 id, const QString &prompt);
+    //! Marks the conversation deleted: conversations() and conversation()
+    //! no longer see it, restoreConversation() brings it back, and
+    //! purgeConversation() (or the next open()) removes it for good.
     bool deleteConversation(qint64 id);
+    bool restoreConversation(qint64 id);
+    bool purgeConversation(qint64 id); // only a deleted one
+    bool purgeDeleted();
 
-    QList<Message> messages(qint64 conversation) const; // oldest first
+    //! The branch the conversation shows, first message first, each with
+    //! its version information.
+    QList<Message> messages(qint64 conversation) const;
+    //! Every message of the conversation, every version, by id.
+    QList<Message> allMessages(qint64 conversation) const;
     std::optional<Message> message(qint64 id) const;
-    qint64 addMessage(const Message &message); // 0 on failure
-    //! Content, reasoning, status, error and the timings of message.id.
+    //! Adds \a message after the end of the shown branch, or, given
+    //! \a parent, after that message (0: as a new first message), as a
+    //! version beside its other children. Either way the new message is
+    //! the end of the shown branch. 0 on failure.
+    qint64 addMessage(const Message &message, std::optional<qint64> parent = std::nullopt);
+    //! Content, reasoning, status, error, timings and token counts of message.id.
     bool updateMessage(const Message &message);
-    //! Removes every message of the conversation after \a id (for regenerate / edit).
-    bool deleteMessagesAfter(qint64 conversation, qint64 id);
+    //! Shows the branch through \a id: it and, below it, the newest version
+    //! at every turn.
+    bool selectVersion(qint64 id);
+    //! Makes \a id the end of the shown branch (what addMessage() follows).
+    bool setLeaf(qint64 conversation, qint64 id);
 
     static QString statusName(Message::Status status);
 
@@ -87,6 +123,9 @@ Q_SIGNALS:
 
 private:
     bool exec(const QString &sql, const QVariantList &bind = {}) const;
+    bool migrate();
+    bool hasColumn(const QString &table, const QString &column) const;
+    qint64 leaf(qint64 conversation) const;
     QString m_connection;
     mutable QString m_error;
 };

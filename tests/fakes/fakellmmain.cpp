@@ -30,8 +30,10 @@ int main(int argc, char *argv[])
     const QCommandLineOption delayOption(u"delay"_s, u"Milliseconds between tokens in slow mode."_s, u"MS"_s, u"40"_s);
     const QCommandLineOption tokensOption(u"tokens"_s, u"Answer with N tokens \"w1 w2 ...\" instead of the default ones."_s,
                                           u"N"_s);
+    const QCommandLineOption textOption(u"text"_s, u"Answer with TEXT (Markdown), a token per word, instead of the default tokens."_s,
+                                        u"TEXT"_s);
     const QCommandLineOption portOption(u"port"_s, u"Port (default: any free one)."_s, u"PORT"_s, u"0"_s);
-    cli.addOptions({flavorOption, modeOption, delayOption, tokensOption, portOption});
+    cli.addOptions({flavorOption, modeOption, delayOption, tokensOption, textOption, portOption});
     cli.process(app);
 
     QTextStream out(stdout);
@@ -61,6 +63,19 @@ int main(int argc, char *argv[])
         const int n = cli.value(tokensOption).toInt();
         for (int i = 1; i <= n; ++i)
             tokens << (i == 1 ? u"w1"_s : u" w%1"_s.arg(i));
+        server.setTokens(tokens);
+    }
+    if (cli.isSet(textOption)) {
+        // Words with the whitespace before them: the text comes back whole.
+        QStringList tokens;
+        const QString text = cli.value(textOption);
+        qsizetype start = 0;
+        for (qsizetype i = 1; i <= text.size(); ++i) {
+            if (i == text.size() || (text.at(i).isSpace() && !text.at(i - 1).isSpace())) {
+                tokens << text.mid(start, i - start);
+                start = i;
+            }
+        }
         server.setTokens(tokens);
     }
     QObject::connect(&server, &FakeLlmServer::requestReceived, &server, [&server, &out] {

@@ -18,7 +18,9 @@
 #include <rill/server.h>
 #include <rill/templateengine.h>
 
+#include <QClipboard>
 #include <QDesktopServices>
+#include <QGuiApplication>
 #include <QDir>
 #include <QScopeGuard>
 #include <QImage>
@@ -188,6 +190,28 @@ void TstChatWindow::chatInTheWindowRunsToCompletion()
     QVERIFY(image.width() >= 400 && image.height() >= 300);
 }
 
+// A code block's Copy, clicked for real in the window: the code reaches the
+// clipboard and the button says "Copied" (then "Copy" again).
+void TstChatWindow::copyShowsCopied()
+{
+    QGuiApplication::clipboard()->clear();
+    const QVariantList rect = eval(uR"((() => {
+      const b = document.querySelector('.message.assistant .code-block button.copy');
+      b.scrollIntoView({ block: 'center' });
+      const r = b.getBoundingClientRect();
+      return [r.left + r.width / 2, r.top + r.height / 2];
+    })())"_s).toList();
+    QCOMPARE(rect.size(), 2);
+    QWidget *target = m_window->view()->focusProxy() ? m_window->view()->focusProxy() : m_window->view();
+    QTest::mouseClick(target, Qt::LeftButton, {}, QPoint(qRound(rect[0].toDouble()), qRound(rect[1].toDouble())));
+    QTRY_COMPARE(eval(u"document.querySelector('.message.assistant .code-block button.copy').textContent"_s).toString(), u"Copied"_s);
+    const QString code = eval(u"document.querySelector('.message.assistant .code-block pre').textContent"_s).toString();
+    QVERIFY(!code.isEmpty());
+    QTRY_COMPARE(QGuiApplication::clipboard()->text(), code);
+    QTRY_COMPARE_WITH_TIMEOUT(eval(u"document.querySelector('.message.assistant .code-block button.copy').textContent"_s).toString(),
+                              u"Copy"_s, 5000);
+}
+
 // A link in an answer, or one opening a new window, goes to the system
 // browser; the chat stays where it is.
 void TstChatWindow::externalLinksOpenOutside()
@@ -240,6 +264,8 @@ void TstChatWindow::shortcuts()
     QTRY_VERIFY_WITH_TIMEOUT(eval(u"document.querySelector('header .title').textContent.trim() === 'New chat' && "
                                   u"document.querySelectorAll('.message').length === 0"_s).toBool(),
                              10000);
+    // Ready to type into.
+    QTRY_VERIFY(eval(u"document.activeElement === document.querySelector('textarea[name=content]')"_s).toBool());
 
     QVERIFY(eval(uR"((() => {
       const box = document.querySelector('textarea[name=content]');
@@ -249,6 +275,8 @@ void TstChatWindow::shortcuts()
     })())"_s).toBool());
     QTRY_VERIFY_WITH_TIMEOUT(eval(u"!!document.querySelector('#live-answer') && !!document.querySelector('button.stop')"_s).toBool(),
                              10000);
+    // A labelled Stop in the window too.
+    QCOMPARE(eval(u"document.querySelector('button.stop').innerText.trim()"_s).toString(), u"Stop"_s);
     QTest::keyClick(m_window.get(), Qt::Key_Escape);
     QTRY_VERIFY_WITH_TIMEOUT(eval(u"!document.querySelector('#live-answer') && !!document.querySelector('button.send')"_s).toBool(),
                              10000);
@@ -256,7 +284,7 @@ void TstChatWindow::shortcuts()
     QCOMPARE(conversations.size(), 2);
     const QList<RillChat::Message> messages = m_store->messages(conversations.first().id);
     QCOMPARE(messages.size(), 2);
-    QCOMPARE(messages.last().status, RillChat::Message::Status::Complete);
+    QCOMPARE(messages.last().status, RillChat::Message::Status::Stopped);
     const QString full = Rill::Llm::DemoProvider::answer(u"Stop me"_s);
     QVERIFY2(messages.last().content.size() < full.size(), "the answer was stopped early");
     QVERIFY(full.startsWith(messages.last().content));

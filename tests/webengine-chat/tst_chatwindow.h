@@ -40,6 +40,7 @@ private slots:
     void initTestCase();
     void cleanupTestCase();
     void chatInTheWindowRunsToCompletion();
+    void copyShowsCopied();
     void externalLinksOpenOutside();
     void geometryRemembered();
     void shortcuts();

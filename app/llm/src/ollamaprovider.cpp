@@ -85,8 +85,12 @@ QCoro::AsyncGenerator<ChatEvent> OllamaProvider::chat(ChatRequest request, Cance
     QJsonObject options;
     if (request.temperature)
         options.insert("temperature"_L1, *request.temperature);
+    if (request.topP)
+        options.insert("top_p"_L1, *request.topP);
     if (request.maxTokens)
         options.insert("num_predict"_L1, *request.maxTokens);
+    if (request.contextLength)
+        options.insert("num_ctx"_L1, *request.contextLength);
     QJsonObject body{{"model"_L1, request.model}, {"messages"_L1, messages}, {"stream"_L1, true}};
     if (!options.isEmpty())
         body.insert("options"_L1, options);

@@ -87,8 +87,11 @@ QCoro::AsyncGenerator<ChatEvent> OpenAICompatibleProvider::chat(ChatRequest requ
                      {"stream_options"_L1, QJsonObject{{"include_usage"_L1, true}}}};
     if (request.temperature)
         body.insert("temperature"_L1, *request.temperature);
+    if (request.topP)
+        body.insert("top_p"_L1, *request.topP);
     if (request.maxTokens)
         body.insert("max_tokens"_L1, *request.maxTokens);
+    // request.contextLength: no such parameter in this API (see ChatRequest).
 
     QNetworkRequest http = Detail::jsonRequest(endpoint(u"chat/completions"_s));
     http.setRawHeader("Accept", "text/event-stream");

@@ -11,9 +11,13 @@
 #include "fakellmserver.h"
 #include "testregistry.h"
 
+#include <rill/llm/ollamaprovider.h>
 #include <rill/llm/openaicompatibleprovider.h>
 #include <rill/markdown.h>
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -80,7 +84,11 @@ private slots:
     void stopAbortsTheRequestAndKeepsThePartialAnswer();
     void reopenedStoreMarksStreamingAnswersInterrupted();
     void serviceDestroyedMidAnswerSavesItInterrupted();
-    void regenerateIdsAreNeverReused();
+    void regenerateKeepsTheEarlierAnswerAsAVersion();
+    void stoppedAnswerIsSentWithANoteWhenTheConversationContinues();
+    void systemPromptAndOptionsAreSent_data();
+    void systemPromptAndOptionsAreSent();
+    void usageIsSaved();
 
 private:
     qint64 ask(const QString &question);
@@ -276,7 +284,7 @@ void TstChatService::stopAbortsTheRequestAndKeepsThePartialAnswer()
     QTRY_COMPARE_WITH_TIMEOUT(aborted.size(), 1, 5000);  // the HTTP request was aborted
     QCOMPARE(m_fake->activeStreams(), 0);
     const std::optional<Message> saved = answerOf(conversation);
-    QCOMPARE(saved->status, Message::Status::Complete);
+    QCOMPARE(saved->status, Message::Status::Stopped);
     QVERIFY(saved->content.startsWith(u"w1 w2 w3 w4 w5 "_s));
     QVERIFY(saved->content.size() < tokens.join(QString()).size());
     QVERIFY(tokens.join(QString()).startsWith(saved->content));
@@ -330,7 +338,7 @@ void TstChatService::serviceDestroyedMidAnswerSavesItInterrupted()
     QVERIFY(tokens.join(QString()).startsWith(saved->content));
 }
 
-void TstChatService::regenerateIdsAreNeverReused()
+void TstChatService::regenerateKeepsTheEarlierAnswerAsAVersion()
 {
     const qint64 conversation = ask(u"Again"_s);
     QSignalSpy ended(m_service.get(), &ChatService::answerEnded);
@@ -338,14 +346,151 @@ void TstChatService::regenerateIdsAreNeverReused()
     QVERIFY(ended.wait(10000));
     const QList<Message> before = m_store->messages(conversation);
     QCOMPARE(before.size(), 2);
-    QVERIFY(m_store->deleteMessagesAfter(conversation, before.first().id));
+    QCOMPARE(before.last().versions, 1);
+
+    // Regenerate: a second answer to the same question, beside the first.
+    m_fake->setTokens({u"Another "_s, u"answer"_s});
+    QVERIFY(m_store->setLeaf(conversation, before.first().id));
     QVERIFY(m_service->startAnswer(conversation, u"fake-small"_s));
     QVERIFY(ended.wait(10000));
     const QList<Message> after = m_store->messages(conversation);
     QCOMPARE(after.size(), 2);
-    QCOMPARE(after.last().content, FakeLlmServer::contentTokens().join(QString()));
+    QCOMPARE(after.first().id, before.first().id);
+    QCOMPARE(after.last().content, u"Another answer"_s);
+    QCOMPARE(after.last().version, 2);
+    QCOMPARE(after.last().versions, 2);
+    QCOMPARE(after.last().previousVersion, before.last().id);
+    QCOMPARE(after.last().nextVersion, 0);
     // A page still showing (or editing) the old message cannot mistake the new one for it.
     QVERIFY(after.last().id > before.last().id);
+    QCOMPARE(m_store->allMessages(conversation).size(), 3); // nothing deleted
+
+    // The model was asked the question only, not shown the first answer.
+    const QJsonArray sent = QJsonDocument::fromJson(m_fake->requests().last().body).object().value("messages"_L1).toArray();
+    QCOMPARE(sent.size(), 1);
+
+    // Back to version 1: its branch shows again, the second is kept.
+    QVERIFY(m_store->selectVersion(before.last().id));
+    const QList<Message> first = m_store->messages(conversation);
+    QCOMPARE(first.last().id, before.last().id);
+    QCOMPARE(first.last().content, FakeLlmServer::contentTokens().join(QString()));
+    QCOMPARE(first.last().version, 1);
+    QCOMPARE(first.last().nextVersion, after.last().id);
+}
+
+void TstChatService::stoppedAnswerIsSentWithANoteWhenTheConversationContinues()
+{
+    QStringList tokens;
+    for (int i = 1; i <= 300; ++i)
+        tokens << u"w%1 "_s.arg(i);
+    m_fake->setTokens(tokens);
+    m_fake->setMode(FakeLlmServer::Mode::Slow);
+    m_fake->setTokenDelay(20ms);
+    const qint64 conversation = ask(u"Talk"_s);
+    QSignalSpy ended(m_service.get(), &ChatService::answerEnded);
+    QVERIFY(m_service->startAnswer(conversation, u"fake-small"_s));
+    QTRY_VERIFY_WITH_TIMEOUT(m_service->live(conversation) && m_service->live(conversation)->tokens >= 3, 10000);
+    m_service->stop(conversation);
+    QVERIFY(ended.wait(5000));
+    const Message stopped = *answerOf(conversation);
+    QCOMPARE(stopped.status, Message::Status::Stopped);
+
+    m_fake->setMode(FakeLlmServer::Mode::Normal);
+    Message next;
+    next.conversation = conversation;
+    next.role = u"user"_s;
+    next.content = u"Go on"_s;
+    QVERIFY(m_store->addMessage(next));
+    QVERIFY(m_service->startAnswer(conversation, u"fake-small"_s));
+    QVERIFY(ended.wait(10000));
+
+    // The stopped text as it was, then the note that it was cut short there.
+    const QJsonArray sent = QJsonDocument::fromJson(m_fake->requests().last().body).object().value("messages"_L1).toArray();
+    QCOMPARE(sent.size(), 3);
+    QCOMPARE(sent[0].toObject().value("content"_L1).toString(), u"Talk"_s);
+    QCOMPARE(sent[1].toObject().value("role"_L1).toString(), u"assistant"_s);
+    QCOMPARE(sent[1].toObject().value("content"_L1).toString(),
+             stopped.content + u"\n\n"_s + ChatService::cutShortNote(Message::Status::Stopped));
+    QVERIFY(ChatService::cutShortNote(Message::Status::Stopped).contains(u"stopped"_s));
+    QCOMPARE(sent[2].toObject().value("content"_L1).toString(), u"Go on"_s);
+    // The note is only in what is sent: the saved answer is unchanged.
+    QCOMPARE(m_store->message(stopped.id)->content, stopped.content);
+}
+
+void TstChatService::systemPromptAndOptionsAreSent_data()
+{
+    QTest::addColumn<FakeLlmServer::Flavor>("flavor");
+    QTest::newRow("openai") << FakeLlmServer::Flavor::OpenAI;
+    QTest::newRow("ollama") << FakeLlmServer::Flavor::Ollama;
+}
+
+void TstChatService::systemPromptAndOptionsAreSent()
+{
+    QFETCH(FakeLlmServer::Flavor, flavor);
+    FakeLlmServer fake(flavor);
+    QVERIFY(fake.listen());
+    if (flavor == FakeLlmServer::Flavor::Ollama)
+        m_service->setProvider(std::make_shared<Rill::Llm::OllamaProvider>(fake.url()));
+    else
+        m_service->setProvider(std::make_shared<Rill::Llm::OpenAICompatibleProvider>(fake.url()));
+    RillChat::ChatSettings settings(m_dir->filePath(u"config"_s));
+    RillChat::GenerationSettings g;
+    g.systemPrompt = u"Answer in French."_s;
+    g.temperature = 0.3;
+    g.topP = 0.8;
+    g.maxTokens = 200;
+    g.contextLength = 8192;
+    QVERIFY(settings.setGeneration(g));
+    m_service->setSettings(&settings);
+
+    auto body = [&] { return QJsonDocument::fromJson(fake.requests().last().body).object(); };
+    QSignalSpy ended(m_service.get(), &ChatService::answerEnded);
+    const qint64 conversation = ask(u"Hello"_s);
+    QVERIFY(m_service->startAnswer(conversation, u"fake-small"_s));
+    QVERIFY(ended.wait(10000));
+    QJsonObject sent = body();
+    QJsonArray messages = sent.value("messages"_L1).toArray();
+    QCOMPARE(messages.size(), 2);
+    QCOMPARE(messages[0].toObject(), (QJsonObject{{"role"_L1, u"system"_s}, {"content"_L1, u"Answer in French."_s}}));
+    QCOMPARE(messages[1].toObject().value("content"_L1).toString(), u"Hello"_s);
+    if (flavor == FakeLlmServer::Flavor::OpenAI) {
+        QCOMPARE(sent.value("temperature"_L1).toDouble(), 0.3);
+        QCOMPARE(sent.value("top_p"_L1).toDouble(), 0.8);
+        QCOMPARE(sent.value("max_tokens"_L1).toInt(), 200);
+    } else {
+        const QJsonObject options = sent.value("options"_L1).toObject();
+        QCOMPARE(options.value("temperature"_L1).toDouble(), 0.3);
+        QCOMPARE(options.value("top_p"_L1).toDouble(), 0.8);
+        QCOMPARE(options.value("num_predict"_L1).toInt(), 200);
+        QCOMPARE(options.value("num_ctx"_L1).toInt(), 8192);
+    }
+
+    // The conversation's own prompt wins over the default one.
+    QVERIFY(m_store->setConversationSystemPrompt(conversation, u"Answer in Latin."_s));
+    Message more;
+    more.conversation = conversation;
+    more.role = u"user"_s;
+    more.content = u"More"_s;
+    QVERIFY(m_store->addMessage(more));
+    QVERIFY(m_service->startAnswer(conversation, u"fake-small"_s));
+    QVERIFY(ended.wait(10000));
+    messages = body().value("messages"_L1).toArray();
+    QCOMPARE(messages.size(), 4);
+    QCOMPARE(messages[0].toObject().value("content"_L1).toString(), u"Answer in Latin."_s);
+    QCOMPARE(messages[2].toObject().value("role"_L1).toString(), u"assistant"_s);
+    m_service->setSettings(nullptr);
+}
+
+void TstChatService::usageIsSaved()
+{
+    const qint64 conversation = ask(u"Count my tokens"_s);
+    QSignalSpy ended(m_service.get(), &ChatService::answerEnded);
+    QVERIFY(m_service->startAnswer(conversation, u"fake-small"_s));
+    QVERIFY(ended.wait(10000));
+    const std::optional<Message> saved = answerOf(conversation);
+    // As tests/fakes reports them.
+    QCOMPARE(saved->promptTokens, std::optional<int>(12));
+    QCOMPARE(saved->completionTokens, std::optional<int>(5));
 }
 
 RILL_TEST_CLASS(TstChatService)

@@ -235,6 +235,61 @@ private Q_SLOTS:
         }
     }
 
+    void sendsTheGenerationOptions_data()
+    {
+        QTest::addColumn<Flavor>("flavor");
+        QTest::newRow("openai") << Flavor::OpenAI;
+        QTest::newRow("ollama") << Flavor::Ollama;
+    }
+
+    // Each option as its API names it: OpenAI temperature, top_p,
+    // max_tokens (no context length in that API); Ollama the same under
+    // options as temperature, top_p, num_predict, num_ctx. The system
+    // prompt is the first message in both.
+    void sendsTheGenerationOptions()
+    {
+        QFETCH(Flavor, flavor);
+        FakeLlmServer server(flavor);
+        QVERIFY(server.listen());
+        auto provider = providerFor(flavor, server.url());
+        ChatRequest request = hello();
+        request.messages.first().content = u"You are a pirate."_s;
+        request.temperature = 0.7;
+        request.topP = 0.9;
+        request.maxTokens = 64;
+        request.contextLength = 4096;
+        QCOMPARE(QCoro::waitFor(collect(provider.get(), request)).error, QString());
+
+        const QJsonObject body = QJsonDocument::fromJson(server.requests().last().body).object();
+        const QJsonArray messages = body.value("messages"_L1).toArray();
+        QCOMPARE(messages[0].toObject(), (QJsonObject{{"role"_L1, u"system"_s}, {"content"_L1, u"You are a pirate."_s}}));
+        if (flavor == Flavor::OpenAI) {
+            QCOMPARE(body.value("temperature"_L1).toDouble(), 0.7);
+            QCOMPARE(body.value("top_p"_L1).toDouble(), 0.9);
+            QCOMPARE(body.value("max_tokens"_L1).toInt(), 64);
+            QVERIFY(!body.contains("options"_L1));
+            QVERIFY(!body.contains("num_ctx"_L1));
+        } else {
+            const QJsonObject options = body.value("options"_L1).toObject();
+            QCOMPARE(options.value("temperature"_L1).toDouble(), 0.7);
+            QCOMPARE(options.value("top_p"_L1).toDouble(), 0.9);
+            QCOMPARE(options.value("num_predict"_L1).toInt(), 64);
+            QCOMPARE(options.value("num_ctx"_L1).toInt(), 4096);
+            QCOMPARE(options.size(), 4);
+            QVERIFY(!body.contains("temperature"_L1));
+        }
+
+        // Unset options are not sent: the server's defaults apply.
+        ChatRequest plain;
+        plain.model = u"fake-small"_s;
+        plain.messages = {{u"user"_s, u"Hi"_s}};
+        QCOMPARE(QCoro::waitFor(collect(provider.get(), plain)).error, QString());
+        const QJsonObject bare = QJsonDocument::fromJson(server.requests().last().body).object();
+        for (const char *key : {"temperature", "top_p", "max_tokens", "options", "num_ctx"})
+            QVERIFY2(!bare.contains(QLatin1StringView(key)), key);
+        QCOMPARE(bare.value("messages"_L1).toArray().size(), 1);
+    }
+
     void listsModels_data()
     {
         QTest::addColumn<Flavor>("flavor");

@@ -15,12 +15,18 @@ struct ChatMessage
 };
 
 //! What to ask a provider for. Unset options leave the server's defaults.
+//! A system prompt is the first message, with role "system".
 struct ChatRequest
 {
     QString model;
     QList<ChatMessage> messages;
-    std::optional<double> temperature;
-    std::optional<int> maxTokens;
+    std::optional<double> temperature; //!< OpenAI temperature, Ollama options.temperature
+    std::optional<double> topP;        //!< OpenAI top_p, Ollama options.top_p
+    std::optional<int> maxTokens;      //!< OpenAI max_tokens, Ollama options.num_predict
+    //! The context window in tokens: Ollama options.num_ctx. The OpenAI API
+    //! has no such parameter (a llama.cpp or vLLM server fixes it at launch),
+    //! so the OpenAI-compatible provider does not send it.
+    std::optional<int> contextLength;
 };
 
 //! Token counts as the server reports them; -1 where it did not say.

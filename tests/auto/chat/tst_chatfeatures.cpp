@@ -1,0 +1,543 @@
+// rill-chat beyond streaming: settings kept across starts (the API key in a
+// file only the user can read), message versions (regenerate and edit keep
+// what they replace), stopped answers marked, deleting undoable, databases
+// of the first schema migrated. The view is driven through its handlers
+// and rendered with the real template; answers come from tests/fakes over
+// real HTTP.
+
+#include "chatservice.h"
+#include "chatsettings.h"
+#include "chatview.h"
+#include "conversationstore.h"
+
+#include "fakellmserver.h"
+#include "testregistry.h"
+
+#include <rill/llm/openaicompatibleprovider.h>
+#include <rill/request.h>
+#include <rill/templateengine.h>
+
+#include <QFile>
+#include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <qcoro/qcorotask.h>
+
+#include <sys/stat.h>
+
+#include <memory>
+
+using namespace Qt::StringLiterals;
+using namespace std::chrono_literals;
+using Rill::Llm::ProviderConfig;
+using RillChat::ChatService;
+using RillChat::ChatSettings;
+using RillChat::ChatView;
+using RillChat::ConversationStore;
+using RillChat::Message;
+using RillTest::FakeLlmServer;
+
+namespace {
+
+int fileMode(const QString &path)
+{
+    struct stat st {};
+    if (::stat(QFile::encodeName(path).constData(), &st) != 0)
+        return -1;
+    return int(st.st_mode & 07777);
+}
+
+QByteArray readAll(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+// rill-chat's pieces as main() wires them, on a data and a config folder.
+struct App
+{
+    ConversationStore store;
+    std::unique_ptr<ChatSettings> settings;
+    std::unique_ptr<ChatService> service;
+    Rill::TemplateEngine engine;
+    std::unique_ptr<ChatView> view;
+    QList<ProviderConfig> applied;
+
+    bool start(const QString &dataDir, const QUrl &fakeUrl, ProviderConfig config = {})
+    {
+        if (!store.open(dataDir + u"/chats.sqlite"_s))
+            return false;
+        settings = std::make_unique<ChatSettings>(); // from XDG_CONFIG_HOME, as in the app
+        config = settings->applyTo(config, false, false);
+        service = std::make_unique<ChatService>(&store);
+        service->setSettings(settings.get());
+        auto apply = [this, fakeUrl](ProviderConfig c) -> QCoro::Task<> {
+            applied.append(c);
+            settings->setCurrent(c);
+            // Whatever was chosen, the model is tests/fakes' (no discovery here).
+            service->setProvider(std::make_shared<Rill::Llm::OpenAICompatibleProvider>(fakeUrl));
+            co_await service->refreshModels();
+        };
+        QCoro::waitFor(apply(config));
+        engine.addSearchPath(qEnvironmentVariable("RILL_SOURCE_DIR") + u"/app/chat/templates"_s);
+        view = std::make_unique<ChatView>(service.get(), apply);
+        view->setTemplateEngine(&engine);
+        QCoro::waitFor(view->mount(Rill::Request{}));
+        return true;
+    }
+
+    void invoke(const QString &event, const QVariantMap &params = {})
+    {
+        QCoro::waitFor(view->invoke(event, params));
+    }
+
+    QString html() const
+    {
+        Rill::TemplateError error;
+        const QString out = view->render(&error);
+        return out;
+    }
+
+    QVariantList messages() const { return view->property("messages").toList(); }
+    QVariantMap settingsShown() const { return view->property("settings").toMap(); }
+};
+
+bool waitForAnswer(ChatService *service, qint64 conversation)
+{
+    return QTest::qWaitFor([&] { return !service->isAnswering(conversation); }, 10000);
+}
+
+} // namespace
+
+// ---------------------------------------------------------------------------
+
+class TstChatSettings : public QObject
+{
+    Q_OBJECT
+private slots:
+    void init();
+    void cleanup();
+    void savedAndRestored();
+    void keyFileIsPrivateWhateverTheUmask();
+    void savedProviderWinsOverEnvironmentAndFlagsOverBoth();
+    void panelSavesAndTheNextStartRestoresAndShowsThem();
+    void badNumbersAreRefused();
+
+private:
+    std::unique_ptr<QTemporaryDir> m_dir;
+    QByteArray m_oldConfigHome;
+};
+
+void TstChatSettings::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+    m_oldConfigHome = qgetenv("XDG_CONFIG_HOME");
+    qputenv("XDG_CONFIG_HOME", QFile::encodeName(m_dir->filePath(u"config"_s)));
+}
+
+void TstChatSettings::cleanup()
+{
+    if (m_oldConfigHome.isEmpty())
+        qunsetenv("XDG_CONFIG_HOME");
+    else
+        qputenv("XDG_CONFIG_HOME", m_oldConfigHome);
+    m_dir.reset();
+}
+
+void TstChatSettings::savedAndRestored()
+{
+    const QString dir = m_dir->filePath(u"config/Rill"_s);
+    {
+        ChatSettings s;
+        QCOMPARE(s.settingsPath(), dir + u"/rill-chat.conf"_s);
+        QCOMPARE(s.keyPath(), dir + u"/rill-chat.key"_s);
+        QCOMPARE(s.provider(), ProviderConfig::Kind::Auto); // nothing saved yet
+        QVERIFY(s.setProvider(ProviderConfig::Kind::Ollama, u"http://127.0.0.1:11500"_s, u"sk-secret-1"_s));
+        QVERIFY(s.setModel(u"llama3:8b"_s));
+        RillChat::GenerationSettings g;
+        g.systemPrompt = u"Be terse."_s;
+        g.temperature = 0.4;
+        g.maxTokens = 300;
+        QVERIFY(s.setGeneration(g));
+    }
+    ChatSettings restored;
+    QCOMPARE(restored.provider(), ProviderConfig::Kind::Ollama);
+    QCOMPARE(restored.url(), u"http://127.0.0.1:11500"_s);
+    QCOMPARE(restored.apiKey(), u"sk-secret-1"_s);
+    QCOMPARE(restored.model(), u"llama3:8b"_s);
+    QCOMPARE(restored.generation().systemPrompt, u"Be terse."_s);
+    QCOMPARE(restored.generation().temperature, std::optional<double>(0.4));
+    QCOMPARE(restored.generation().topP, std::nullopt);
+    QCOMPARE(restored.generation().maxTokens, std::optional<int>(300));
+
+    // The key is in its own file, the user's only; never in the settings file.
+    QCOMPARE(fileMode(restored.keyPath()), 0600);
+    QVERIFY(!readAll(restored.settingsPath()).contains("sk-secret"));
+    QVERIFY(readAll(restored.settingsPath()).contains("llama3:8b"));
+
+    // No key: no key file.
+    QVERIFY(restored.setProvider(ProviderConfig::Kind::Ollama, u"http://127.0.0.1:11500"_s, QString()));
+    QVERIFY(!QFile::exists(restored.keyPath()));
+    QCOMPARE(ChatSettings().apiKey(), QString());
+}
+
+void TstChatSettings::keyFileIsPrivateWhateverTheUmask()
+{
+    const mode_t old = ::umask(0);
+    ChatSettings s;
+    const bool saved = s.setProvider(ProviderConfig::Kind::OpenAI, u"http://127.0.0.1:1/v1"_s, u"sk-umask"_s);
+    ::umask(old);
+    QVERIFY2(saved, qPrintable(s.errorString()));
+    QCOMPARE(fileMode(s.keyPath()), 0600);
+    // A key file someone made readable to others is the user's only again.
+    QVERIFY(::chmod(QFile::encodeName(s.keyPath()).constData(), 0644) == 0);
+    ChatSettings again;
+    QCOMPARE(again.apiKey(), u"sk-umask"_s);
+    QCOMPARE(fileMode(s.keyPath()), 0600);
+}
+
+void TstChatSettings::savedProviderWinsOverEnvironmentAndFlagsOverBoth()
+{
+    ChatSettings s;
+    ProviderConfig env; // as from OPENAI_API_KEY alone
+    env.apiKey = u"sk-env"_s;
+    // Nothing saved: the environment's.
+    QCOMPARE(s.applyTo(env, false, false).kind, ProviderConfig::Kind::Auto);
+    QCOMPARE(s.applyTo(env, false, false).apiKey, u"sk-env"_s);
+
+    QVERIFY(s.setProvider(ProviderConfig::Kind::OpenAI, u"http://127.0.0.1:8081/v1"_s, u"sk-saved"_s));
+    ProviderConfig c = s.applyTo(env, false, false);
+    QCOMPARE(c.kind, ProviderConfig::Kind::OpenAI);
+    QCOMPARE(c.openAiBaseUrl, QUrl(u"http://127.0.0.1:8081/v1"_s));
+    QCOMPARE(c.apiKey, u"sk-saved"_s);
+    // --api-key replaces the saved key only.
+    c = s.applyTo(env, false, true);
+    QCOMPARE(c.kind, ProviderConfig::Kind::OpenAI);
+    QCOMPARE(c.apiKey, u"sk-env"_s);
+    // --provider (or a server flag): nothing saved applies.
+    ProviderConfig flags = env;
+    flags.kind = ProviderConfig::Kind::Demo;
+    c = s.applyTo(flags, true, false);
+    QCOMPARE(c.kind, ProviderConfig::Kind::Demo);
+    QCOMPARE(c.apiKey, u"sk-env"_s);
+}
+
+void TstChatSettings::panelSavesAndTheNextStartRestoresAndShowsThem()
+{
+    FakeLlmServer fake(FakeLlmServer::Flavor::OpenAI);
+    fake.setModels({u"fake-small"_s, u"fake-large"_s});
+    QVERIFY(fake.listen());
+    const QString url = fake.url().toString() + u"/v1"_s;
+    const QString data = m_dir->filePath(u"data"_s);
+    {
+        App app;
+        QVERIFY(app.start(data, fake.url()));
+        // Nothing saved: the panel shows what runs (discovery, here).
+        QCOMPARE(app.settingsShown().value(u"provider"_s).toString(), u"auto"_s);
+        app.invoke(u"save_settings"_s, {{u"provider"_s, u"openai"_s},
+                                        {u"url"_s, url},
+                                        {u"api_key"_s, u"sk-typed-42"_s},
+                                        {u"system_prompt"_s, u"Be terse."_s},
+                                        {u"temperature"_s, u"0.5"_s},
+                                        {u"top_p"_s, u""_s},
+                                        {u"max_tokens"_s, u"256"_s},
+                                        {u"context_length"_s, u"4096"_s}});
+        QCOMPARE(app.view->property("notice").toString(), QString());
+        QCOMPARE(app.applied.size(), 2);
+        QCOMPARE(app.applied.last().kind, ProviderConfig::Kind::OpenAI);
+        QCOMPARE(app.applied.last().apiKey, u"sk-typed-42"_s);
+        app.invoke(u"set_model"_s, {{u"value"_s, u"fake-large"_s}});
+        // Saving again without typing the key keeps it.
+        app.invoke(u"save_settings"_s, {{u"provider"_s, u"openai"_s}, {u"url"_s, url}, {u"api_key"_s, u""_s}});
+        QCOMPARE(app.settings->apiKey(), u"sk-typed-42"_s);
+        QCOMPARE(fileMode(app.settings->keyPath()), 0600);
+    }
+    // The next start, same config folder: restored, and shown in the panel.
+    App next;
+    QVERIFY(next.start(data, fake.url()));
+    QCOMPARE(next.applied.first().kind, ProviderConfig::Kind::OpenAI);
+    QCOMPARE(next.applied.first().openAiBaseUrl, QUrl(url));
+    QCOMPARE(next.applied.first().apiKey, u"sk-typed-42"_s);
+    QCOMPARE(next.view->property("model").toString(), u"fake-large"_s);
+    const QVariantMap shown = next.settingsShown();
+    QCOMPARE(shown.value(u"provider"_s).toString(), u"openai"_s);
+    QCOMPARE(shown.value(u"url"_s).toString(), url);
+    QCOMPARE(shown.value(u"has_key"_s).toBool(), true);
+    QCOMPARE(shown.value(u"system_prompt"_s).toString(), u"Be terse."_s);
+    QCOMPARE(shown.value(u"temperature"_s).toString(), u"0.5"_s);
+    QCOMPARE(shown.value(u"top_p"_s).toString(), QString());
+    QCOMPARE(shown.value(u"max_tokens"_s).toString(), u"256"_s);
+    QCOMPARE(shown.value(u"context_length"_s).toString(), u"4096"_s);
+    next.invoke(u"toggle_settings"_s);
+    const QString html = next.html();
+    QVERIFY2(html.contains(u"<option value=\"openai\" selected"_s), qPrintable(html));
+    QVERIFY(html.contains(u"value=\"%1\""_s.arg(url)));
+    QVERIFY(html.contains(u"Be terse."_s));
+    QVERIFY(!html.contains(u"sk-typed-42"_s)); // the key never reaches a page
+    // And the options are what the next answer is asked with.
+    const Rill::Llm::ChatRequest request = next.service->request(0, u"fake-large"_s);
+    QCOMPARE(request.temperature, std::optional<double>(0.5));
+    QCOMPARE(request.maxTokens, std::optional<int>(256));
+    QCOMPARE(request.contextLength, std::optional<int>(4096));
+    QCOMPARE(request.messages.value(0).role, u"system"_s);
+}
+
+void TstChatSettings::badNumbersAreRefused()
+{
+    FakeLlmServer fake(FakeLlmServer::Flavor::OpenAI);
+    QVERIFY(fake.listen());
+    App app;
+    QVERIFY(app.start(m_dir->filePath(u"data"_s), fake.url()));
+    app.invoke(u"toggle_settings"_s);
+    app.invoke(u"save_settings"_s, {{u"provider"_s, u"auto"_s}, {u"temperature"_s, u"hot"_s}});
+    QVERIFY(app.view->property("notice").toString().contains(u"temperature"_s));
+    QVERIFY(app.view->property("show_settings").toBool()); // still open, to fix it
+    QCOMPARE(app.settings->generation().temperature, std::nullopt);
+    app.invoke(u"save_settings"_s, {{u"provider"_s, u"auto"_s}, {u"max_tokens"_s, u"2.5"_s}});
+    QVERIFY(app.view->property("notice").toString().contains(u"max_tokens"_s));
+    QCOMPARE(app.applied.size(), 1); // the provider was not touched
+}
+
+// ---------------------------------------------------------------------------
+
+class TstChatVersions : public QObject
+{
+    Q_OBJECT
+private slots:
+    void init();
+    void cleanup();
+    void regenerateAndEditKeepEarlierVersions();
+    void stoppedAnswerIsMarked();
+    void deleteCanBeUndone();
+    void deleteIsPurgedAtTheNextAction();
+    void firstSchemaIsMigrated();
+
+private:
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<FakeLlmServer> m_fake;
+    QByteArray m_oldConfigHome;
+};
+
+void TstChatVersions::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+    m_oldConfigHome = qgetenv("XDG_CONFIG_HOME");
+    qputenv("XDG_CONFIG_HOME", QFile::encodeName(m_dir->filePath(u"config"_s)));
+    m_fake = std::make_unique<FakeLlmServer>(FakeLlmServer::Flavor::OpenAI);
+    QVERIFY(m_fake->listen());
+}
+
+void TstChatVersions::cleanup()
+{
+    m_fake.reset();
+    if (m_oldConfigHome.isEmpty())
+        qunsetenv("XDG_CONFIG_HOME");
+    else
+        qputenv("XDG_CONFIG_HOME", m_oldConfigHome);
+    m_dir.reset();
+}
+
+void TstChatVersions::regenerateAndEditKeepEarlierVersions()
+{
+    App app;
+    QVERIFY(app.start(m_dir->path(), m_fake->url()));
+    app.invoke(u"send"_s, {{u"content"_s, u"first question"_s}});
+    const qint64 conversation = app.view->property("conversation_id").toLongLong();
+    QVERIFY(waitForAnswer(app.service.get(), conversation));
+    // Token counts as tests/fakes reports them, in the header.
+    const QVariantMap usage = app.view->property("usage").toMap();
+    QCOMPARE(usage.value(u"prompt"_s).toInt(), 12);
+    QCOMPARE(usage.value(u"total"_s).toInt(), 17);
+    QVERIFY(app.html().contains(u"17 tokens"_s));
+    app.invoke(u"send"_s, {{u"content"_s, u"second question"_s}});
+    QVERIFY(waitForAnswer(app.service.get(), conversation));
+    const QVariantList before = app.messages();
+    QCOMPARE(before.size(), 4);
+
+    // Regenerate: the last answer gets a second version; nothing goes.
+    m_fake->setTokens({u"Regenerated"_s});
+    app.invoke(u"regenerate"_s);
+    QVERIFY(waitForAnswer(app.service.get(), conversation));
+    QVariantList now = app.messages();
+    QCOMPARE(now.size(), 4);
+    QVariantMap last = now.last().toMap();
+    QCOMPARE(last.value(u"content"_s).toString(), u"Regenerated"_s);
+    QCOMPARE(last.value(u"version"_s).toInt(), 2);
+    QCOMPARE(last.value(u"versions"_s).toInt(), 2);
+    QCOMPARE(last.value(u"prev_version"_s).toLongLong(), before.last().toMap().value(u"id"_s).toLongLong());
+    QString html = app.html();
+    QVERIFY2(html.contains(u"2/2"_s), qPrintable(html));
+    QVERIFY(html.contains(u"dj-click=\"version\""_s));
+
+    // Edit the first question: a new branch from there; the old one stays.
+    const qint64 firstId = before.first().toMap().value(u"id"_s).toLongLong();
+    m_fake->setTokens({u"Edited answer"_s});
+    app.invoke(u"edit"_s, {{u"id"_s, firstId}, {u"content"_s, u"first question, edited"_s}});
+    QVERIFY(waitForAnswer(app.service.get(), conversation));
+    now = app.messages();
+    QCOMPARE(now.size(), 2);
+    const QVariantMap edited = now.first().toMap();
+    QCOMPARE(edited.value(u"content"_s).toString(), u"first question, edited"_s);
+    QCOMPARE(edited.value(u"version"_s).toInt(), 2);
+    QCOMPARE(edited.value(u"versions"_s).toInt(), 2);
+    QCOMPARE(edited.value(u"prev_version"_s).toLongLong(), firstId);
+    QCOMPARE(now.last().toMap().value(u"content"_s).toString(), u"Edited answer"_s);
+    QCOMPARE(app.store.allMessages(conversation).size(), 7);
+    QCOMPARE(app.store.message(firstId)->content, u"first question"_s); // the original is untouched
+
+    // Back to version 1 of the first question: its whole branch, as it was
+    // (its newest answer at every turn).
+    app.invoke(u"version"_s, {{u"id"_s, firstId}});
+    now = app.messages();
+    QCOMPARE(now.size(), 4);
+    QCOMPARE(now.first().toMap().value(u"id"_s).toLongLong(), firstId);
+    QCOMPARE(now.first().toMap().value(u"version"_s).toInt(), 1);
+    QCOMPARE(now.last().toMap().value(u"content"_s).toString(), u"Regenerated"_s);
+    app.invoke(u"version"_s, {{u"id"_s, before.last().toMap().value(u"id"_s)}});
+    QCOMPARE(app.messages().last().toMap().value(u"id"_s), before.last().toMap().value(u"id"_s));
+    html = app.html();
+    QVERIFY(html.contains(u"1/2"_s));
+
+    // A message of another conversation is refused.
+    const QVariantMap elsewhere{{u"id"_s, 999999}};
+    auto refused = [&]() -> QCoro::Task<bool> {
+        try {
+            co_await app.view->invoke(u"version"_s, elsewhere);
+        } catch (const std::exception &) {
+            co_return true;
+        }
+        co_return false;
+    };
+    QVERIFY(QCoro::waitFor(refused()));
+}
+
+void TstChatVersions::stoppedAnswerIsMarked()
+{
+    QStringList tokens;
+    for (int i = 1; i <= 300; ++i)
+        tokens << u"w%1 "_s.arg(i);
+    m_fake->setTokens(tokens);
+    m_fake->setMode(FakeLlmServer::Mode::Slow);
+    m_fake->setTokenDelay(20ms);
+    App app;
+    QVERIFY(app.start(m_dir->path(), m_fake->url()));
+    app.invoke(u"send"_s, {{u"content"_s, u"Talk"_s}});
+    const qint64 conversation = app.view->property("conversation_id").toLongLong();
+    QTRY_VERIFY_WITH_TIMEOUT(app.service->live(conversation) && app.service->live(conversation)->tokens >= 3, 10000);
+    app.invoke(u"stop"_s);
+    QVERIFY(waitForAnswer(app.service.get(), conversation));
+    const QVariantMap answer = app.messages().last().toMap();
+    QCOMPARE(answer.value(u"status"_s).toString(), u"stopped"_s);
+    const QString html = app.html();
+    QVERIFY2(html.contains(u"class=\"status-mark stopped\""_s), qPrintable(html));
+    QVERIFY(html.contains(u">Stopped<"_s));
+    QCOMPARE(answer.value(u"error"_s).toString(), QString()); // stopping is not an error
+}
+
+void TstChatVersions::deleteCanBeUndone()
+{
+    App app;
+    QVERIFY(app.start(m_dir->path(), m_fake->url()));
+    app.invoke(u"send"_s, {{u"content"_s, u"Keep me"_s}});
+    const qint64 conversation = app.view->property("conversation_id").toLongLong();
+    QVERIFY(waitForAnswer(app.service.get(), conversation));
+
+    app.invoke(u"delete"_s, {{u"id"_s, conversation}});
+    QVERIFY(app.store.conversations().isEmpty());
+    QCOMPARE(app.view->property("conversation_id").toLongLong(), 0);
+    QCOMPARE(app.view->property("undo").toMap().value(u"title"_s).toString(), u"Keep me"_s);
+    QString html = app.html();
+    QVERIFY2(html.contains(u"dj-click=\"undo_delete\""_s), qPrintable(html));
+
+    app.invoke(u"undo_delete"_s);
+    QCOMPARE(app.store.conversations().size(), 1);
+    QCOMPARE(app.view->property("conversation_id").toLongLong(), conversation);
+    QCOMPARE(app.messages().size(), 2);
+    QVERIFY(app.view->property("undo").toMap().isEmpty());
+    QVERIFY(!app.html().contains(u"undo_delete"_s));
+}
+
+void TstChatVersions::deleteIsPurgedAtTheNextAction()
+{
+    App app;
+    QVERIFY(app.start(m_dir->path(), m_fake->url()));
+    app.invoke(u"send"_s, {{u"content"_s, u"Bin me"_s}});
+    const qint64 conversation = app.view->property("conversation_id").toLongLong();
+    QVERIFY(waitForAnswer(app.service.get(), conversation));
+    app.invoke(u"delete"_s, {{u"id"_s, conversation}});
+    QCOMPARE(app.store.allMessages(conversation).size(), 2); // still there, to undo
+    app.invoke(u"new_chat"_s);                                // the next action
+    QVERIFY(app.view->property("undo").toMap().isEmpty());
+    QCOMPARE(app.store.allMessages(conversation).size(), 0);  // purged
+    QVERIFY(!app.store.restoreConversation(conversation) || !app.store.conversation(conversation));
+
+    // One left deleted when the app stops is purged at the next start.
+    app.invoke(u"send"_s, {{u"content"_s, u"Quit now"_s}});
+    const qint64 second = app.view->property("conversation_id").toLongLong();
+    QVERIFY(waitForAnswer(app.service.get(), second));
+    QVERIFY(app.store.deleteConversation(second));
+    ConversationStore reopened;
+    QVERIFY(reopened.open(m_dir->filePath(u"chats.sqlite"_s)));
+    QCOMPARE(reopened.allMessages(second).size(), 0);
+}
+
+void TstChatVersions::firstSchemaIsMigrated()
+{
+    // A database as the first rill-chat wrote it.
+    const QString path = m_dir->filePath(u"old.sqlite"_s);
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"old"_s);
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec(u"CREATE TABLE conversations (id INTEGER PRIMARY KEY, title TEXT NOT NULL, "
+                       u"model TEXT NOT NULL DEFAULT '', created INTEGER NOT NULL, updated INTEGER NOT NULL)"_s));
+        QVERIFY(q.exec(u"CREATE TABLE messages (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+                       u"conversation INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE, "
+                       u"role TEXT NOT NULL, content TEXT NOT NULL DEFAULT '', reasoning TEXT NOT NULL DEFAULT '', "
+                       u"status TEXT NOT NULL DEFAULT 'complete', error TEXT NOT NULL DEFAULT '', model TEXT NOT NULL "
+                       u"DEFAULT '', created INTEGER NOT NULL, first_token_ms INTEGER, tokens_per_second REAL)"_s));
+        QVERIFY(q.exec(u"INSERT INTO conversations VALUES (1, 'Old', 'm', 1, 1), (2, 'Other', 'm', 1, 1)"_s));
+        QVERIFY(q.exec(u"INSERT INTO messages (conversation, role, content, created) VALUES "
+                       u"(1, 'user', 'q1', 1), (2, 'user', 'other', 1), (1, 'assistant', 'a1', 2), "
+                       u"(1, 'user', 'q2', 3), (1, 'assistant', 'a2', 4)"_s));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(u"old"_s);
+
+    for (int pass = 0; pass < 2; ++pass) { // and opening a migrated one again changes nothing
+        ConversationStore store;
+        QVERIFY2(store.open(path), qPrintable(store.errorString()));
+        const QList<Message> shown = store.messages(1);
+        QStringList contents;
+        for (const Message &m : shown) {
+            contents << m.content;
+            QCOMPARE(m.versions, 1);
+        }
+        QCOMPARE(contents, (QStringList{u"q1"_s, u"a1"_s, u"q2"_s, u"a2"_s}));
+        QCOMPARE(shown[0].parent, 0);
+        QCOMPARE(shown[1].parent, shown[0].id);
+        QCOMPARE(store.messages(2).size(), 1);
+        QCOMPARE(store.conversations().size(), 2);
+    }
+    // And it takes versions from then on.
+    ConversationStore store;
+    QVERIFY(store.open(path));
+    const QList<Message> shown = store.messages(1);
+    Message again;
+    again.conversation = 1;
+    again.role = u"assistant"_s;
+    again.content = u"a2, again"_s;
+    QVERIFY(store.addMessage(again, shown[2].id));
+    QCOMPARE(store.messages(1).last().content, u"a2, again"_s);
+    QCOMPARE(store.messages(1).last().versions, 2);
+}
+
+RILL_TEST_CLASS(TstChatSettings)
+RILL_TEST_CLASS(TstChatVersions)
+#include "tst_chatfeatures.moc"
