@@ -7,11 +7,11 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { launchBrowser, startChat, startFakeLlm, openChat, loginChat } from './support.mjs';
+import { launchBrowser, startChat, startFakeLlm, openChat, loginChat, freshConfigDir } from './support.mjs';
 
 let chromium;
 const dataDirs = [];
@@ -175,7 +175,8 @@ describe('access token', () => {
       await page.click('.message.assistant .meta button[data-copy]');
       await page.waitForFunction(() => window.__copied.length === 2);
       const whole = await page.evaluate(() => navigator.clipboard.readText());
-      assert.equal(whole, answers[0]);
+      // The answer's text, without the labels of its code blocks' Copy buttons.
+      assert.equal(whole, answers[0].replace(/^Copy\n/gm, ''));
       // And the question.
       await page.click('.message.user .meta button[data-copy]');
       await page.waitForFunction(() => window.__copied.length === 3);
@@ -211,6 +212,7 @@ describe('answers', () => {
       await page.waitForSelector('[data-rill-root][data-rill-connected]');
       assert.deepEqual(await assistantTexts(page), [answer]);
       assert.doesNotMatch(await page.innerText('.message.assistant .meta'), /interrupted/);
+      assert.equal(await page.innerText('.message.assistant .meta .status-mark.stopped'), 'Stopped');
       assert.deepEqual(problems, []);
       await context.close();
     } finally {
@@ -218,7 +220,7 @@ describe('answers', () => {
     }
   });
 
-  test('regenerate replaces the last answer; edit and resend replaces everything after the edited message', async () => {
+  test('regenerate and edit add versions (‹ 1/2 ›) and keep the earlier ones', async () => {
     const env = await chatWithFake(['--tokens', '6']);
     try {
       const { context, page, problems } = await openChat(chromium.browser, env.chat.url);
@@ -238,9 +240,10 @@ describe('answers', () => {
       assert.deepEqual(regenerated.slice(0, 3), before.slice(0, 3));
       assert.notEqual(regenerated[3], before[3]);
       assert.deepEqual(await assistantTexts(page), [words(6), words(6)]);
+      assert.equal(await page.innerText(`#${regenerated[3]} .versions .version-count`), '2/2');
+      assert.equal(await page.$(`#${regenerated[0]} .versions`), null, 'no versions, no navigation');
 
-      // Edit the first question: its answer and the later exchange go.
-      const firstId = before[0].replace('msg-', '');
+      // Edit the first question: a new branch from there; the old one is kept.
       await page.click(`#${before[0]} button[dj-click=edit_start]`);
       await page.waitForSelector(`#${before[0]} form[dj-submit=edit] textarea[name=content]`);
       assert.equal(await page.inputValue(`#${before[0]} form textarea`), 'first question');
@@ -249,11 +252,25 @@ describe('answers', () => {
       await page.waitForFunction(() => document.querySelectorAll('#messages > .message:not(#live-answer)').length === 2
         && document.querySelector('button.send'), null, { timeout: 15000 });
       assert.deepEqual(await roles(page), ['user', 'assistant']);
-      assert.equal(await page.innerText(`#text-${firstId}`), 'first question, edited');
+      const edited = await page.$eval('#messages > .message.user', (e) => e.id);
+      assert.notEqual(edited, before[0]);
+      assert.equal(await page.innerText(`#${edited} .text`), 'first question, edited');
+      assert.equal(await page.innerText(`#${edited} .versions .version-count`), '2/2');
       assert.deepEqual(await assistantTexts(page), [words(6)]);
       // Four answers were asked of the model: two questions, a regenerate, the edit.
       const chats = env.fake.stdout().match(/request POST \/v1\/chat\/completions/g);
       assert.equal(chats.length, 4);
+
+      // ‹ on the edited question: the first version, with everything after it.
+      await page.click(`#${edited} .versions button[aria-label="Previous version"]`);
+      await page.waitForFunction((ids) => [...document.querySelectorAll('#messages > .message')].map((e) => e.id).join() === ids.join(),
+        regenerated, { timeout: 15000 });
+      assert.equal(await page.innerText(`#${before[0]} .text`), 'first question');
+      assert.equal(await page.innerText(`#${before[0]} .versions .version-count`), '1/2');
+      // ‹ on the last answer: its first version.
+      await page.click(`#${regenerated[3]} .versions button[aria-label="Previous version"]`);
+      await page.waitForSelector(`#${before[3]}`, { timeout: 15000 });
+      assert.equal(await page.innerText(`#${before[3]} .versions .version-count`), '1/2');
       assert.deepEqual(problems, []);
       await context.close();
     } finally {
@@ -309,6 +326,35 @@ describe('answers', () => {
 });
 
 describe('persistence', () => {
+  test('a deleted conversation comes back with Undo, and is gone after the next action', async () => {
+    const env = await chatWithFake(['--tokens', '3']);
+    try {
+      const { context, page, problems } = await openChat(chromium.browser, env.chat.url);
+      await send(page, 'keep me');
+      await answerDone(page);
+      await page.click('nav .conv button.del');
+      await page.waitForSelector('.notice.undo button[dj-click=undo_delete]');
+      assert.match(await page.innerText('.notice.undo'), /keep me/);
+      assert.equal(await page.$('nav .conv'), null);
+      await page.click('.notice.undo button[dj-click=undo_delete]');
+      await page.waitForFunction(() => !document.querySelector('.notice.undo')
+        && document.querySelectorAll('#messages > .message').length === 2, null, { timeout: 15000 });
+      assert.equal(await page.innerText('nav .conv.active .open'), 'keep me');
+
+      await page.click('nav .conv button.del');
+      await page.waitForSelector('.notice.undo');
+      await page.click('button[dj-click=new_chat]'); // the next action ends the offer
+      await page.waitForFunction(() => !document.querySelector('.notice.undo'), null, { timeout: 15000 });
+      await page.reload();
+      await page.waitForSelector('[data-rill-root][data-rill-connected]');
+      assert.equal(await page.$('nav .conv'), null);
+      assert.deepEqual(problems, []);
+      await context.close();
+    } finally {
+      await env.stop();
+    }
+  });
+
   test('killed mid-answer, restarted: the partial answer is there, marked interrupted', async () => {
     const fake = await startFakeLlm(['--mode', 'slow', '--delay', '30', '--tokens', '2000']);
     const dataDir = freshDataDir();
@@ -342,6 +388,53 @@ describe('persistence', () => {
 });
 
 describe('settings', () => {
+  test('saved settings come back at the next start, shown in the panel; the key file is the user\'s only', async () => {
+    const fake = await startFakeLlm(['--tokens', '5']);
+    const configDir = freshConfigDir();
+    const dataDir = freshDataDir();
+    let chat = await startChat(['--provider', 'demo', '--data-dir', dataDir], { configDir });
+    try {
+      let { context, page, problems } = await openChat(chromium.browser, chat.url);
+      await page.click('button[dj-click=toggle_settings]');
+      await page.waitForSelector('form.settings');
+      assert.equal(await page.inputValue('form.settings select[name=provider]'), 'demo', 'the panel shows what runs');
+      await page.selectOption('form.settings select[name=provider]', 'openai');
+      await page.fill('form.settings input[name=url]', fake.url);
+      await page.fill('form.settings input[name=api_key]', 'sk-browser-test');
+      await page.fill('form.settings input[name=temperature]', '0.6');
+      await page.click('form.settings button[type=submit]');
+      await page.waitForFunction(() => !document.querySelector('form.settings')
+        && document.querySelector('select[name=model] option[value="fake-large:latest"]'), null, { timeout: 15000 });
+      assert.deepEqual(problems, []);
+      await context.close();
+      await chat.stop();
+
+      const keyFile = join(configDir, 'Rill', 'rill-chat.key');
+      assert.equal(statSync(keyFile).mode & 0o777, 0o600);
+      assert.equal(readFileSync(keyFile, 'utf8').trim(), 'sk-browser-test');
+      assert.doesNotMatch(readFileSync(join(configDir, 'Rill', 'rill-chat.conf'), 'utf8'), /sk-browser-test/);
+
+      // No provider flag this time: what was saved.
+      chat = await startChat(['--data-dir', dataDir], { configDir });
+      assert.match(chat.stdout(), /OpenAI-compatible server at/);
+      ({ context, page, problems } = await openChat(chromium.browser, chat.url));
+      await page.waitForSelector('select[name=model] option[value="fake-large:latest"]', { state: 'attached' });
+      await page.click('button[dj-click=toggle_settings]');
+      await page.waitForSelector('form.settings');
+      assert.equal(await page.inputValue('form.settings select[name=provider]'), 'openai');
+      assert.equal(await page.inputValue('form.settings input[name=url]'), fake.url);
+      assert.equal(await page.inputValue('form.settings input[name=api_key]'), '', 'the key is never sent to a page');
+      assert.match(await page.getAttribute('form.settings input[name=api_key]', 'placeholder'), /key is set/);
+      assert.equal(await page.inputValue('form.settings input[name=temperature]'), '0.6');
+      assert.ok(!(await page.content()).includes('sk-browser-test'));
+      assert.deepEqual(problems, []);
+      await context.close();
+    } finally {
+      await chat.stop();
+      await fake.stop();
+    }
+  });
+
   test('the settings panel switches from the demo to a server, whose models fill the list', async () => {
     const fake = await startFakeLlm(['--tokens', '12']);
     const chat = await startChat(['--provider', 'demo', '--data-dir', freshDataDir()]);

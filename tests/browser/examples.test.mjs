@@ -210,10 +210,17 @@ describe('log viewer', () => {
       await page.waitForFunction(() => document.querySelectorAll('.log-line').length === 62, null, { timeout: 10000 });
       await page.waitForTimeout(100);
       assert.equal(await page.$eval('[dj-stream=logs]', (e) => e.scrollTop), 0);
-      // Back near the bottom (within 100 px): following resumes.
+      // Near the bottom is not enough (docs/views.md): the reader scrolled away.
       await page.$eval('[dj-stream=logs]', (e) => { e.scrollTop = e.scrollHeight - e.clientHeight - 50; });
       appendFileSync(logFile, 'INFO line 63\n');
       await page.waitForFunction(() => document.querySelectorAll('.log-line').length === 63, null, { timeout: 10000 });
+      await page.waitForTimeout(100);
+      assert.ok(await atBottom() > 40, 'still where the reader left it');
+      // Back at the bottom: following resumes.
+      await page.$eval('[dj-stream=logs]', (e) => { e.scrollTop = e.scrollHeight; });
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      appendFileSync(logFile, 'INFO line 64\n');
+      await page.waitForFunction(() => document.querySelectorAll('.log-line').length === 64, null, { timeout: 10000 });
       await page.waitForTimeout(100);
       assert.ok(await atBottom() < 1, 'followed again');
       assert.deepEqual(problems, []);

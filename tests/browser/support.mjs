@@ -3,6 +3,8 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { once } from 'node:events';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -94,8 +96,8 @@ export const fakeLlmBin = process.env.RILL_FAKE_LLM_BIN ?? join(dirname(chatBin)
 
 // Spawns `bin args`, resolving with the first capture of `pattern` in its
 // stdout; the handle also collects the rest of stdout for waitForLine().
-function spawnPrinting(bin, args, pattern, name) {
-  const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+function spawnPrinting(bin, args, pattern, name, env = undefined) {
+  const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(env ? { env } : {}) });
   let out = '';
   let err = '';
   const waiters = [];
@@ -140,9 +142,21 @@ function spawnPrinting(bin, args, pattern, name) {
 // Starts `rill-chat --serve --listen 127.0.0.1:0 ARGS`; resolves once it
 // prints "rill-chat: serving URL". `url` is what it printed (with
 // ?access=TOKEN when a token is required), `base` its origin.
-export async function startChat(args = []) {
+// Each rill-chat gets a config folder of its own (XDG_CONFIG_HOME), empty
+// unless `configDir` names one: what the settings panel saves never reaches
+// the user's ~/.config, nor another test.
+let configRoot;
+export function freshConfigDir() {
+  if (!configRoot) {
+    configRoot = mkdtempSync(join(tmpdir(), 'rill-chat-config-'));
+    process.on('exit', () => rmSync(configRoot, { recursive: true, force: true }));
+  }
+  return mkdtempSync(join(configRoot, 'c-'));
+}
+
+export async function startChat(args = [], { configDir = freshConfigDir() } = {}) {
   const { ready, handle } = spawnPrinting(chatBin, ['--serve', '--listen', '127.0.0.1:0', ...args],
-    /rill-chat: serving (\S+)/, 'rill-chat');
+    /rill-chat: serving (\S+)/, 'rill-chat', { ...process.env, XDG_CONFIG_HOME: configDir });
   const url = await ready;
   return { ...handle, url, base: new URL(url).origin };
 }

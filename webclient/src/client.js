@@ -5,7 +5,7 @@
 
 import { Attr, ErrorCode, Key, RillEvent, Type } from './protocol.js';
 import { applyOp, fire, resolveTarget } from './ops.js';
-import { ScrollKeeper } from './scroll.js';
+import { ScrollKeeper, follow, installScrollIntent } from './scroll.js';
 import { morphRoot } from './morph.js';
 import { applyPatch } from './patch.js';
 import { bindEvents } from './events.js';
@@ -40,6 +40,25 @@ function resetForm(form) {
   if (form.isConnected) form.reset();
 }
 
+const FOLLOW = '[data-follow]';
+const AUTOFOCUS = '[data-rill-autofocus]';
+
+// The view's field to type in ([data-rill-autofocus]), focused unless it
+// is hidden or disabled.
+export function focusAutofocus(root) {
+  const field = root.querySelector(AUTOFOCUS);
+  if (field && !field.disabled && field.getClientRects().length) field.focus({ preventScroll: true });
+}
+
+// Whether the reply to an event from `element` hands the focus back to the
+// view's field: a form holding it (sending), or [data-rill-refocus] (say,
+// "new chat").
+function refocuses(element) {
+  if (!element || !(element instanceof Element)) return false;
+  if (element.closest('[data-rill-refocus]')) return true;
+  return element.localName === 'form' && !!element.querySelector(AUTOFOCUS);
+}
+
 // options: schedule(run), url, storage (sessionStorage), reload(), dev
 // (development mode; default: the root's data-rill-dev), and anything
 // RillSocket takes (backoffBase, backoffMax, pingInterval, random, WebSocket).
@@ -59,6 +78,8 @@ export function start(root, options = {}) {
   let controlSeq = 0;
   // Refs of submit events, and their forms: reset when their reply comes.
   const submits = new Map();
+  // Refs of events whose reply focuses [data-rill-autofocus].
+  const refocus = new Set();
 
   function morph(html) {
     morphRoot(root, html);
@@ -110,11 +131,13 @@ export function start(root, options = {}) {
           submits.delete(frame[Key.REF]);
           resetForm(form);
         }
+        if (refocus.delete(frame[Key.REF])) focusAutofocus(root);
         fire(root, RillEvent.REPLY, { ref: frame[Key.REF] });
         break;
       }
       case Type.ERROR:
         devLog(dev, `error ${frame[Key.CODE]}: ${frame[Key.MESSAGE]}`);
+        if (refocus.delete(frame[Key.REF])) focusAutofocus(root);
         fire(root, RillEvent.ERROR, { code: frame[Key.CODE], message: frame[Key.MESSAGE], ref: frame[Key.REF] });
         break;
       default: // pong: only proof of life, which the socket already noted
@@ -129,6 +152,13 @@ export function start(root, options = {}) {
     // Measured once for the whole batch before any op runs: measuring between
     // frames would see the growth of the earlier ones and stop following.
     const scroll = new ScrollKeeper();
+    // [data-follow] containers follow re-renders too; one whose value (a
+    // key: which conversation, say) a render changes starts at its bottom.
+    const followKeys = new Map();
+    for (const el of root.querySelectorAll(FOLLOW)) {
+      scroll.watch(el);
+      followKeys.set(el, el.getAttribute('data-follow'));
+    }
     for (const frame of frames) {
       if (frame[Key.TYPE] !== Type.STREAM) continue;
       for (const op of frame[Key.OPS]) {
@@ -161,7 +191,11 @@ export function start(root, options = {}) {
       // says the page has.
       if (applied) lastSeq = frame[Key.SEQ];
     }
+    for (const el of root.querySelectorAll(FOLLOW)) {
+      if (followKeys.get(el) !== el.getAttribute('data-follow')) follow(el);
+    }
     scroll.settle();
+    if (frames.length) root.dispatchEvent(new CustomEvent(RillEvent.UPDATED, { detail: { frames: frames.length } }));
   }
 
   // Errors from before a join (seq 0) are outside the session's sequence:
@@ -195,9 +229,15 @@ export function start(root, options = {}) {
     onFrame: receive,
     onStatus: (open) => setConnected(root, open),
   }));
+  installScrollIntent(root.ownerDocument);
   const unbind = bindEvents(root, (name, params, element) => {
     const ref = socket.pushEvent(name, params);
-    if (element && element.localName === 'form') submits.set(ref, element);
+    if (element && element.localName === 'form') {
+      submits.set(ref, element);
+      // Who sends something wants to see what comes of it.
+      for (const el of root.querySelectorAll(FOLLOW)) follow(el);
+    }
+    if (refocuses(element)) refocus.add(ref);
     return ref;
   });
   setConnected(root, false);
@@ -208,6 +248,9 @@ export function start(root, options = {}) {
     // Storage may be off (private modes): nothing to restore then.
   }
   if (dev) checkDirectives(root);
+  // A page opens on the latest of what it follows, the field to type in focused.
+  for (const el of root.querySelectorAll(FOLLOW)) follow(el);
+  focusAutofocus(root);
   socket.connect();
 
   return {

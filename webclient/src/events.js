@@ -62,7 +62,7 @@ export function bindEvents(root, push) {
     const el = within(root, event, Attr.CLICK);
     if (!el) return;
     flushInputs();
-    push(el.getAttribute(Attr.CLICK), clickParams(el));
+    push(el.getAttribute(Attr.CLICK), clickParams(el), el);
   }
 
   function onSubmit(event) {

@@ -1,12 +1,10 @@
 // "Jump to latest": for each scroll container marked [data-follow], a
-// button that shows while the reader is scrolled away from the bottom and
-// takes them back. It lives outside the view root so re-renders leave it be.
+// button that shows while the container is not following its bottom (the
+// reader scrolled up, see scroll.js) and takes the reader back down, where
+// following resumes. It lives outside the view root so re-renders leave it
+// be; rill.css places it (class rill-jump-latest), the page may restyle it.
 
-const NEAR_BOTTOM_PX = 100;
-
-function distanceFromBottom(el) {
-  return el.scrollHeight - el.scrollTop - el.clientHeight;
-}
+import { AT_BOTTOM_PX, distanceFromBottom, follow, isFollowing } from './scroll.js';
 
 export function installFollow(root) {
   const button = document.createElement('button');
@@ -14,19 +12,15 @@ export function installFollow(root) {
   button.className = 'rill-jump-latest';
   button.textContent = 'Jump to latest ↓';
   button.hidden = true;
-  Object.assign(button.style, {
-    position: 'fixed', right: '24px', bottom: '96px', zIndex: '10', borderRadius: '16px',
-    padding: '4px 12px', cursor: 'pointer',
-  });
   document.body.appendChild(button);
 
   let container = null;
   function update() {
     container = root.querySelector('[data-follow]');
-    button.hidden = !container || distanceFromBottom(container) <= NEAR_BOTTOM_PX;
+    button.hidden = !container || isFollowing(container) || distanceFromBottom(container) <= AT_BOTTOM_PX;
   }
   button.addEventListener('click', () => {
-    if (container) container.scrollTop = container.scrollHeight;
+    if (container) follow(container);
     update();
   });
   // Scroll events do not bubble; capture sees them all.

@@ -115,6 +115,7 @@ export const StreamEvent = Object.freeze({
 // Fired on the view root for server frames that are not DOM changes.
 export const RillEvent = Object.freeze({
   REPLY: 'rill:reply', // {ref}
+  UPDATED: 'rill:updated', // {frames}: a batch of frames was applied (not bubbling)
   ERROR: 'rill:error', // {code, message, ref}
   SESSION_LOST: 'rill:session-lost', // {reload}: the server no longer knows this page; cancelable
 });

@@ -3,10 +3,12 @@ import { Attr } from './protocol.js';
 import { start } from './client.js';
 import { installCopy } from './copy.js';
 import { installFollow } from './follow.js';
+import { installUi } from './ui.js';
 import './highlight.js'; // highlights code blocks inside [data-rill-highlight]
 
 const root = document.querySelector('[' + Attr.ROOT + ']');
 if (root) {
+  installUi(root); // first: the stored theme before anything else paints
   start(root);
   installCopy(root);
   installFollow(root);
