@@ -1,6 +1,7 @@
 #include "qmlliveview.h"
 
 #include <rill/canceltoken.h>
+#include <rill/pubsub.h>
 
 #include "jsbridge_p.h"
 
@@ -206,6 +207,31 @@ QObject *QmlLiveView::beginJob(const QString &name)
     QJSEngine::setObjectOwnership(token, QJSEngine::JavaScriptOwnership);
     registerJob(name, token);
     return token;
+}
+
+void QmlLiveView::subscribe(const QString &topic, const QJSValue &callback)
+{
+    if (!m_pubsub)
+        return throwJs(u"subscribe: this view has no PubSub (only views a LiveServer serves have one)"_s);
+    if (!callback.isCallable())
+        return throwJs(u"subscribe: the second argument must be a function"_s);
+    QPointer<QmlLiveView> self(this);
+    m_pubsub->subscribe(topic, this, [self, callback](const QVariant &message) {
+        QJSEngine *engine = self ? qjsEngine(self.data()) : nullptr;
+        if (!engine)
+            return;
+        QJSValue f = callback;
+        const QJSValue result = f.call({engine->toScriptValue(message)});
+        if (result.isError())
+            qCWarning(lcQmlView).noquote() << "a subscriber of a topic threw:" << detail::describeJsError(result, self->sourceFile());
+    });
+}
+
+void QmlLiveView::publish(const QString &topic, const QJSValue &message)
+{
+    if (!m_pubsub)
+        return throwJs(u"publish: this view has no PubSub (only views a LiveServer serves have one)"_s);
+    m_pubsub->publish(topic, message.toVariant(QJSValue::ConvertJSObjects));
 }
 
 QString QmlLiveView::renderTemplate(const QString &name, const QJSValue &context)

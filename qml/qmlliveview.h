@@ -12,6 +12,8 @@
 
 namespace Rill {
 
+class PubSub;
+
 /*!
   A live view written in QML: its QML-declared properties are the template's
   context, its functions are the event handlers, and it streams with the
@@ -94,6 +96,17 @@ public:
       template. Throws a JS Error "NAME:LINE:COL: message" when it cannot.
     */
     Q_INVOKABLE QString renderTemplate(const QString &name, const QJSValue &context = QJSValue());
+    /*!
+      Calls \a callback(message) with each message published to \a topic
+      from now on, until the view goes (its LiveServer's PubSub; shared
+      with other instances when it uses Redis). Throws when the view is not
+      served by a LiveServer.
+    */
+    Q_INVOKABLE void subscribe(const QString &topic, const QJSValue &callback);
+    //! Publishes \a message (plain JS values) to \a topic.
+    Q_INVOKABLE void publish(const QString &topic, const QJSValue &message);
+    //! The topics' hub; LiveServer sets it on the views it makes.
+    void setPubSub(PubSub *pubsub) { m_pubsub = pubsub; }
 
     //! The QML file this view is declared in (for error locations).
     QUrl sourceFile() const;
@@ -114,6 +127,7 @@ private:
     QList<QObject *> m_data;
     mutable TemplateError m_contextError;
     bool m_hasMount = false;
+    PubSub *m_pubsub = nullptr;
 };
 
 } // namespace Rill

@@ -1,9 +1,11 @@
 #include "qmlserver.h"
 
 #include "jsbridge_p.h"
+#include "qmlliveview.h"
 
 #include <rill/html.h>
 #include <rill/liveview.h>
+#include <rill/pubsub.h>
 #include <rill/server.h>
 #include <rill/templatecontext.h>
 #include <rill/templateengine.h>
@@ -87,6 +89,11 @@ QUrl QmlServer::pageUrl(const QString &path) const
         return QUrl();
     // With a token: a one-time link (Server::accessUrl()), never the token.
     return m_server->accessUrl(path);
+}
+
+void QmlServer::publish(const QString &topic, const QJSValue &message)
+{
+    m_server->pubSub().publish(topic, message.toVariant(QJSValue::ConvertJSObjects));
 }
 
 void QmlServer::addRoute(const QString &path, QQmlComponent *component, bool reloadInDevMode)
@@ -173,6 +180,8 @@ void QmlServer::registerRoute(const QString &path, QQmlComponent *component, boo
             qCWarning(lcQmlServer).noquote() << "route" << path << "makes a" << type << "which is not a LiveView";
             return std::make_unique<BrokenView>(u"route %1: its component makes a %2, not a LiveView"_s.arg(path, type));
         }
+        if (auto *qmlView = qobject_cast<QmlLiveView *>(view))
+            qmlView->setPubSub(&server->pubSub());
         // The server owns the view from here; the JS engine must not collect it.
         QJSEngine::setObjectOwnership(view, QJSEngine::CppOwnership);
         return std::unique_ptr<LiveView>(view);

@@ -105,6 +105,8 @@ public:
     Q_INVOKABLE QUrl pageUrl(const QString &path = QStringLiteral("/")) const;
     //! A new random access token.
     Q_INVOKABLE QString generateToken() const;
+    //! Publishes \a message to \a topic for the views that subscribed (LiveView.subscribe()).
+    Q_INVOKABLE void publish(const QString &topic, const QJSValue &message);
 
     Rill::Server *server() const;
 

@@ -9,6 +9,7 @@
 #include <qmlserver.h>
 
 #include <rill/protocol.h>
+#include <rill/pubsub.h>
 #include <rill/server.h>
 
 #include <QQmlComponent>
@@ -47,6 +48,20 @@ LiveServer {
                 function fail(params) {
                     throw new Error("boom")
                 }
+            }
+        }
+    }
+    Route {
+        path: "/feed"
+        view: Component {
+            LiveView {
+                templateSource: '<ul dj-stream="feed"></ul>'
+                function mount(request) {
+                    subscribe("feed", function (m) {
+                        streamInsert("feed", "<li>" + Rill.escapeHtml(m.text) + " " + m.n + "</li>")
+                    })
+                }
+                function post(params) { publish("feed", { text: Rill.param(params, "text"), n: 1 }) }
             }
         }
     }
@@ -144,6 +159,29 @@ LiveServer {
                                                      && e->message.contains(u"the room went away"_s);
                                              }),
                                  WaitMs);
+    }
+
+    void topicsFromQml()
+    {
+        // Two pages of a QML view subscribed to "feed": a post from one, and
+        // a publish from C++, reach both.
+        auto one = join(u"/feed"_s);
+        auto two = join(u"/feed"_s);
+        QVERIFY(one && two);
+        QCOMPARE(m_server->server()->pubSub().subscriberCount(u"feed"_s), 2);
+        one->event(u"post"_s, {{u"text"_s, u"<hi>"_s}}, 1);
+        QVERIFY(one->waitForReply(1));
+        m_server->publish(u"feed"_s, m_engine.toScriptValue(QVariantMap{{u"text"_s, u"from C++"_s}, {u"n"_s, 2}}));
+        const auto items = [](const WsClient &c) {
+            QStringList out;
+            for (const Rill::StreamOp &op : c.ops())
+                if (op.kind == Rill::StreamOp::Kind::Append)
+                    out << op.html;
+            return out;
+        };
+        const QStringList expected{u"<li>&lt;hi&gt; 1</li>"_s, u"<li>from C++ 2</li>"_s};
+        QTRY_COMPARE(items(*one), expected);
+        QTRY_COMPARE(items(*two), expected);
     }
 
     void devModeReloadsAChangedFile()
