@@ -471,7 +471,7 @@ describe('remote access and extras', () => {
     try {
       const url = new URL(gated.url);
       assert.match(url.search, /^\?access=[A-Za-z0-9_-]{40,}$/, 'the printed URL carries a one-time code');
-      assert.match(gated.stdout(), /enter the access token [A-Za-z0-9_-]{40,}/);
+      await gated.waitForLine(/enter the access token [A-Za-z0-9_-]{40,}/); // printed after the URL
       assert.equal(await httpStatus(url.origin, '/'), 401);
       assert.equal(await httpStatus(url.origin, `/${url.search}`), 303);
     } finally {
