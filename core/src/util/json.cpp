@@ -170,6 +170,21 @@ private:
         return v;
     }
 
+    // A \u escape may name half a surrogate pair: such a half becomes U+FFFD,
+    // as invalid UTF-8 does, so equal-looking strings are equal (two keys
+    // that encode alike are one key) and what is parsed encodes back to it.
+    static QString withoutLoneSurrogates(QString text)
+    {
+        for (qsizetype i = 0; i < text.size(); ++i) {
+            const QChar c = text.at(i);
+            if (c.isHighSurrogate() && i + 1 < text.size() && text.at(i + 1).isLowSurrogate())
+                ++i;
+            else if (c.isSurrogate())
+                text[i] = QChar::ReplacementCharacter;
+        }
+        return text;
+    }
+
     QString string()
     {
         ++m_pos; // "
@@ -185,7 +200,7 @@ private:
             const char c = m_s[m_pos++];
             if (c == '"') {
                 flush();
-                return out;
+                return withoutLoneSurrogates(std::move(out));
             }
             if (static_cast<unsigned char>(c) < 0x20)
                 fail(u"control character in string"_s);

@@ -68,6 +68,7 @@ private slots:
     void unicode_data();
     void unicode();
     void unicodeFuzz();
+    void escapedLoneSurrogates();
     void numbers_data();
     void numbers();
     void encodeVariantTypes();
@@ -428,6 +429,27 @@ void TstProtocol::unicode()
     const auto decoded = Protocol::decodeServer(bytes);
     QVERIFY(decoded);
     QCOMPARE(std::get<Protocol::Render>(*decoded).html, roundTrip);
+}
+
+void TstProtocol::escapedLoneSurrogates()
+{
+    // Found by fuzz_protocol: "\ud800" escaped in a key, and a key of invalid
+    // UTF-8, decoded to two different keys that encode to the same one. Half
+    // a pair becomes U+FFFD when parsed, as invalid UTF-8 does: one key,
+    // the last value (as JSON.parse keeps), and the frame encodes back to
+    // what decodes to it.
+    const QByteArray frame = "{\"type\":\"event\",\"event\":\"a\\udc00b\",\"params\":"
+                             "{\"\xa5\":\"x\",\"\\ud800\":\"y\\ud800\"},\"ref\":7}";
+    const auto decoded = Protocol::decodeClient(frame);
+    QVERIFY(decoded);
+    const auto &event = std::get<Protocol::Event>(*decoded);
+    const QString fffd(QChar::ReplacementCharacter);
+    QCOMPARE(event.event, u"a"_s + fffd + u"b"_s);
+    QCOMPARE(event.params, (QVariantMap{{fffd, QString(u"y"_s + fffd)}}));
+    const QByteArray encoded = Protocol::encode(*decoded);
+    const auto again = Protocol::decodeClient(encoded);
+    QVERIFY(again);
+    QCOMPARE(Protocol::encode(*again), encoded);
 }
 
 void TstProtocol::unicodeFuzz()
