@@ -2,6 +2,7 @@
 
 #include "markdown_p.h"
 
+#include <algorithm>
 #include <limits>
 #include <optional>
 
@@ -65,7 +66,10 @@ bool closesFence(QByteArrayView line, Fence fence, int maxIndent)
     qsizetype run = 0;
     while (i + run < line.size() && line[i + run] == fence.marker)
         ++run;
-    return run >= fence.length && isBlank(line.sliced(i + run));
+    // Only spaces may follow (and the '\r' of a "\r\n"): md4c 0.4.8 does not
+    // close a fence on "```\t" (found by fuzz_markdown).
+    const QByteArrayView rest = line.sliced(i + run);
+    return run >= fence.length && std::all_of(rest.begin(), rest.end(), [](char c) { return c == ' ' || c == '\r'; });
 }
 
 // Length of a list item marker at the start of \a s ("- ", "12) ", "*" at

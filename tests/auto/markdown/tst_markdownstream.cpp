@@ -98,6 +98,9 @@ void TstMarkdownStream::equivalence_data()
         u"n\n\n3. ~\n\n\n   \x9a"_s,
         u"p\n\n- ~\n\n\n  x\n"_s,
         u"p\n\n\n- a\n\n\n\n  x\nq"_s,
+        // ... and "```" with a tab after it does not close a fence.
+        u"`\n```\n```\t\n\n"_s,
+        u"```\nx\n```\t\nafter\n\n"_s,
     };
     for (int i = 0; i < md4cQuirks.size(); ++i) {
         for (int maxPiece : {1, 4, 9})
