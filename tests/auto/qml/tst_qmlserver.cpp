@@ -172,13 +172,7 @@ LiveServer {
         one->event(u"post"_s, {{u"text"_s, u"<hi>"_s}}, 1);
         QVERIFY(one->waitForReply(1));
         m_server->publish(u"feed"_s, m_engine.toScriptValue(QVariantMap{{u"text"_s, u"from C++"_s}, {u"n"_s, 2}}));
-        const auto items = [](const WsClient &c) {
-            QStringList out;
-            for (const Rill::StreamOp &op : c.ops())
-                if (op.kind == Rill::StreamOp::Kind::Append)
-                    out << op.html;
-            return out;
-        };
+        const auto items = [](const WsClient &c) { return WsClient::appendedHtml(c.ops()); };
         const QStringList expected{u"<li>&lt;hi&gt; 1</li>"_s, u"<li>from C++ 2</li>"_s};
         QTRY_COMPARE(items(*one), expected);
         QTRY_COMPARE(items(*two), expected);

@@ -326,6 +326,15 @@ public:
                 text += op.content;
         return text;
     }
+    //! The HTML of the append ops among \a ops (of \a stream only, when given), in order.
+    static QStringList appendedHtml(const QList<StreamOp> &ops, const QString &stream = {})
+    {
+        QStringList html;
+        for (const StreamOp &op : ops)
+            if (op.kind == StreamOp::Kind::Append && (stream.isEmpty() || op.stream == stream))
+                html << op.html;
+        return html;
+    }
 
     QWebSocket socket;
     QList<Protocol::ServerFrame> frames;

@@ -202,13 +202,7 @@ void TstPubSub::fanOutToPages()
     QCOMPARE(pubsub->subscriberCount(u"feed"_s), 2);
     for (int i = 0; i < 50; ++i)
         pubsub->publish(u"feed"_s, u"<%1>"_s.arg(i));
-    const auto items = [](const WsClient &c) {
-        QStringList out;
-        for (const StreamOp &op : c.ops())
-            if (op.kind == StreamOp::Kind::Append)
-                out << op.html;
-        return out;
-    };
+    const auto items = [](const WsClient &c) { return WsClient::appendedHtml(c.ops()); };
     QTRY_COMPARE_WITH_TIMEOUT(items(*c1).size(), 50, WaitMs);
     QTRY_COMPARE_WITH_TIMEOUT(items(*c2).size(), 50, WaitMs);
     QCOMPARE(items(*c1), items(*c2));

@@ -183,13 +183,7 @@ void TstSession::rejoin()
             }
         }
         // This stream's items (the other's may come interleaved with them).
-        const auto restoredItems = [&] {
-            QStringList restored;
-            for (const StreamOp &op : b->ops())
-                if (op.stream == stream && op.kind == StreamOp::Kind::Append)
-                    restored << op.html;
-            return restored;
-        };
+        const auto restoredItems = [&] { return WsClient::appendedHtml(b->ops(), stream); };
         QTRY_VERIFY(restoredItems().size() >= sent.size());
         QCOMPARE(restoredItems(), sent);
     }
