@@ -72,6 +72,12 @@ public:
       with redisError() and reconnects (backoff up to 5 s); messages
       published elsewhere meanwhile are not seen here. Server picks up
       RILL_REDIS_URL by itself. False for a URL it cannot use.
+
+      What arrives from Redis is checked like any input: a message on a
+      rill: channel that is not one of ours is dropped with a warning, and
+      a reply of more than 16 MiB closes the connection (and reconnects)
+      rather than grow the process; so a message over 16 MiB as JSON is
+      not published (a warning says so) while Redis is in use.
     */
     bool connectToRedis(const QUrl &url);
     //! True while both of its Redis connections are up.

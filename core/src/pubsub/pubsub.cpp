@@ -3,6 +3,7 @@
 #include <rill/json.h>
 
 #include "redisconnection_p.h"
+#include "../util/printable_p.h"
 
 #include <hiredis/hiredis.h>
 
@@ -215,7 +216,8 @@ void PubSub::redisDown(const QString &why)
         for (const QVariant &m : it.value())
             enqueueLocal(it.key(), m);
     const QString message = u"Redis at %1 %2: %3; messages reach this instance's subscribers only until it is back"_s
-                                .arg(d->redisUrl.toDisplayString(), wasUp ? u"went away"_s : u"cannot be reached"_s, why);
+                                .arg(d->redisUrl.toDisplayString(), wasUp ? u"went away"_s : u"cannot be reached"_s,
+                                     detail::printable(why, 300)); // Redis's words
     qCWarning(lcPubSub).noquote() << message;
     Q_EMIT redisError(message);
     d->reconnect.start(d->backoff);
@@ -246,6 +248,12 @@ void PubSub::redisPublish(const QString &topic, const QVariant &message)
 {
     // In a one-element array: any JSON value, strings included.
     const QByteArray payload = QJsonDocument(QJsonArray{QJsonValue::fromVariant(message)}).toJson(QJsonDocument::Compact);
+    if (payload.size() > d->sub->maxReplyBytes() - 1024) { // what every instance's subscriber takes
+        qCWarning(lcPubSub).noquote() << "not published: a message of" << payload.size() << "bytes on"
+                                      << detail::printable(topic, 200) << "is over the limit for Redis ("
+                                      << d->sub->maxReplyBytes() - 1024 << "bytes as JSON)";
+        return;
+    }
     if (!d->pub->command({"PUBLISH", ChannelPrefix + topic.toUtf8(), payload}))
         enqueueLocal(topic, message); // the connection is going: at least ours get it
 }
@@ -258,8 +266,9 @@ void PubSub::redisMessage(const QByteArray &channel, const QByteArray &payload)
     const QVariant decoded = parseJson(payload, &problem);
     const QVariantList wrapped = decoded.toList();
     if (!problem.isEmpty() || decoded.typeId() != QMetaType::QVariantList || wrapped.size() != 1) {
-        qCWarning(lcPubSub).noquote() << "dropped a message on" << channel.left(200)
-                                      << "that is not ours:" << (problem.isEmpty() ? u"not [value]"_s : problem);
+        qCWarning(lcPubSub).noquote() << "dropped a message on"
+                                      << detail::printable(QString::fromUtf8(channel), 200) << "that is not ours:"
+                                      << (problem.isEmpty() ? u"not [value]"_s : detail::printable(problem, 200));
         return;
     }
     enqueueLocal(QString::fromUtf8(channel.mid(ChannelPrefix.size())), wrapped.constFirst());

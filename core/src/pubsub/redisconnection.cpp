@@ -57,15 +57,30 @@ void RedisConnection::setReading(bool on)
 {
     if (on && !m_read && m_ctx) {
         m_read = new QSocketNotifier(m_ctx->c.fd, QSocketNotifier::Read, this);
-        connect(m_read, &QSocketNotifier::activated, this, [this] {
-            if (m_ctx)
-                redisAsyncHandleRead(m_ctx);
-        });
+        connect(m_read, &QSocketNotifier::activated, this, &RedisConnection::readable);
     } else if (!on && m_read) {
         m_read->setEnabled(false);
         m_read->deleteLater();
         m_read = nullptr;
     }
+}
+
+void RedisConnection::readable()
+{
+    if (!m_ctx)
+        return;
+    redisAsyncHandleRead(m_ctx); // reads one chunk (16 KB), parses what is complete
+    // What is left is the start of a reply still coming: bounded here, one
+    // chunk past the limit at most.
+    if (m_ctx && m_ctx->c.reader && m_ctx->c.reader->len - m_ctx->c.reader->pos > size_t(m_maxReplyBytes))
+        fail(QStringLiteral("Redis sent a reply of more than %1 bytes (the limit); closed the connection")
+                 .arg(m_maxReplyBytes));
+}
+
+void RedisConnection::fail(const QString &why)
+{
+    close();
+    Q_EMIT lost(why);
 }
 
 void RedisConnection::setWriting(bool on)

@@ -33,6 +33,14 @@ public:
     bool command(const QList<QByteArray> &args, ReplyHandler onReply = {});
     //! Closes at once; no signal follows.
     void close();
+    /*!
+      The most a reply may take before it is complete: Redis passes on
+      whatever any of its clients publishes, so a reply over this (bytes
+      read but not yet parsed) closes the connection with lost() instead
+      of growing the process. Default 16 MiB.
+    */
+    void setMaxReplyBytes(qsizetype bytes) { m_maxReplyBytes = bytes; }
+    qsizetype maxReplyBytes() const { return m_maxReplyBytes; }
 
 Q_SIGNALS:
     void connected();
@@ -45,6 +53,8 @@ private:
     void setReading(bool on);
     void setWriting(bool on);
     void dropNotifiers();
+    void readable();
+    void fail(const QString &why);
 
     redisAsyncContext *m_ctx = nullptr;
     QSocketNotifier *m_read = nullptr;
@@ -52,6 +62,7 @@ private:
     bool m_connected = false;
     bool m_closing = false;
     int m_pending = 0;
+    qsizetype m_maxReplyBytes = 16 * 1024 * 1024;
 };
 
 } // namespace Rill::detail

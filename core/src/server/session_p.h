@@ -12,6 +12,7 @@
 #include "../dom/htmltree_p.h"
 #include "../net/connection_p.h"
 #include "streamlog_p.h"
+#include "../util/printable_p.h"
 
 #include <rill/liveview.h>
 #include <rill/protocol.h>
@@ -154,9 +155,5 @@ private:
     };
     std::shared_ptr<Running> m_running = std::make_shared<Running>();
 };
-
-//! \a text made safe for a log line: control characters (newlines, ANSI
-//! escapes) shown as \xNN, cut to \a max characters with a note of the rest.
-QString printable(QStringView text, qsizetype max = 120);
 
 } // namespace Rill::detail

@@ -9,6 +9,7 @@
 #include <rill/pubsub.h>
 
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTcpServer>
@@ -95,6 +96,23 @@ bool settle(Rill::PubSub &from, const QList<QStringList *> &all)
     return ok;
 }
 
+// PUBLISH as any other Redis client could, in Redis's own protocol.
+bool rawPublish(quint16 port, const QByteArray &channel, const QByteArray &payload)
+{
+    QTcpSocket s;
+    s.connectToHost(QHostAddress::LocalHost, port);
+    if (!s.waitForConnected(5000))
+        return false;
+    QByteArray command = "*3\r\n$7\r\nPUBLISH\r\n";
+    for (const QByteArray &arg : {channel, payload})
+        command += '$' + QByteArray::number(arg.size()) + "\r\n" + arg + "\r\n";
+    s.write(command);
+    while (s.bytesToWrite() > 0)
+        if (!s.waitForBytesWritten(10000))
+            return false;
+    return s.waitForReadyRead(10000) && s.readAll().startsWith(':'); // the number of receivers
+}
+
 } // namespace
 
 class TstPubSub : public QObject
@@ -108,6 +126,7 @@ private slots:
     void redisSharesTopics();
     void redisRestarts();
     void redisDown();
+    void redisForeignMessages();
 };
 
 void TstPubSub::orderAndOnce()
@@ -318,6 +337,54 @@ void TstPubSub::redisDown()
     QTRY_COMPARE(got, QStringList{u"local"_s});
     QVERIFY(!pubsub.connectToRedis(QUrl(u"http://127.0.0.1:6379"_s)));
     QVERIFY(errors.constLast().constFirst().toString().startsWith(u"not a Redis URL"_s));
+}
+
+void TstPubSub::redisForeignMessages()
+{
+    // Any client of the Redis server can publish on our channels: what is
+    // not ours is dropped (with a warning that cannot forge log lines), a
+    // message too large to hold closes the connection, which comes back;
+    // the subscribers go on.
+    RedisServer redis;
+    QVERIFY(redis.start());
+    Rill::PubSub pubsub;
+    QSignalSpy up(&pubsub, &Rill::PubSub::redisConnected);
+    QSignalSpy errors(&pubsub, &Rill::PubSub::redisError);
+    QVERIFY(pubsub.connectToRedis(redis.url()));
+    QTRY_COMPARE(up.size(), 1);
+    QStringList got;
+    QObject context;
+    pubsub.subscribe(u"t"_s, &context, [&](const QVariant &m) { got << m.toString(); });
+    QVERIFY(settle(pubsub, {&got}));
+
+    const QList<QByteArray> foreign{"not json{", "{\"a\":1}", "[1,2]", "[]", "\xff\xfe[", "[\"x\"]\n\x1b[31mFORGED line"};
+    for (const QByteArray &payload : foreign) {
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"^dropped a message on rill:t that is not ours: [^\n\x1b]*$"_s));
+        QVERIFY(rawPublish(redis.port(), "rill:t", payload));
+    }
+    QVERIFY(rawPublish(redis.port(), "rill:t", "[\"theirs, well formed\"]"));
+    pubsub.publish(u"t"_s, u"ours"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(got, (QStringList{u"theirs, well formed"_s, u"ours"_s}), WaitMs);
+    QCOMPARE(errors.size(), 0);
+
+    // 17 MiB on the channel: not buffered whole; the connection is closed
+    // and opened again.
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"more than 16777216 bytes"_s));
+    QVERIFY(rawPublish(redis.port(), "rill:t", "[\"" + QByteArray(17 * 1024 * 1024, 'x') + "\"]"));
+    QTRY_COMPARE_WITH_TIMEOUT(errors.size(), 1, WaitMs);
+    QVERIFY2(errors.constFirst().constFirst().toString().contains(u"more than 16777216 bytes"_s),
+             qPrintable(errors.constFirst().constFirst().toString()));
+    QTRY_COMPARE_WITH_TIMEOUT(up.size(), 2, WaitMs);
+    got.clear();
+    QVERIFY(settle(pubsub, {&got}));
+    pubsub.publish(u"t"_s, u"after"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(got, QStringList{u"after"_s}, WaitMs);
+
+    // Ours too large for the others is not published, and says so.
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"^not published: a message of \\d+ bytes on t is over the limit"_s));
+    pubsub.publish(u"t"_s, QString(17 * 1024 * 1024, u'y'));
+    pubsub.publish(u"t"_s, u"small"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(got, (QStringList{u"after"_s, u"small"_s}), WaitMs);
 }
 
 RILL_TEST_CLASS(TstPubSub)
