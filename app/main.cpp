@@ -151,6 +151,7 @@ int main(int argc, char *argv[])
     Rill::Server server;
     server.setPageTitle(u"Rill Chat"_s);
     server.templateEngine().addSearchPath(u":/rill-chat/templates"_s);
+    service.setPubSub(&server.pubSub()); // every page follows answers there
     auto applySettings = [&service, &settings](Rill::Llm::ProviderConfig c) -> QCoro::Task<> {
         settings.setCurrent(c);
         std::unique_ptr<Rill::Llm::Provider> provider = co_await Rill::Llm::createProvider(std::move(c));

@@ -1,6 +1,7 @@
 #include "chatservice.h"
 
 #include <rill/markdownstream.h>
+#include <rill/pubsub.h>
 
 #include <QLoggingCategory>
 #include <QSignalBlocker>
@@ -19,7 +20,8 @@ constexpr qint64 SaveEveryMs = 250; // partial answers reach the disk this often
 LiveAnswer::LiveAnswer() : markdown(std::make_unique<Rill::MarkdownStream>()) {}
 LiveAnswer::~LiveAnswer() = default;
 
-ChatService::ChatService(ConversationStore *store, QObject *parent) : QObject(parent), m_store(store)
+ChatService::ChatService(ConversationStore *store, QObject *parent)
+    : QObject(parent), m_store(store), m_ownPubSub(std::make_unique<Rill::PubSub>())
 {
     m_tick.setInterval(TickMs);
     connect(&m_tick, &QTimer::timeout, this, &ChatService::tick);
@@ -34,6 +36,28 @@ ChatService::~ChatService()
         save(*answer, Message::Status::Interrupted);
         answer->cancel.cancel();
     }
+}
+
+void ChatService::setPubSub(Rill::PubSub *pubsub)
+{
+    m_pubsub = pubsub;
+}
+
+Rill::PubSub *ChatService::pubSub() const
+{
+    return m_pubsub ? m_pubsub.get() : m_ownPubSub.get();
+}
+
+QString ChatService::topic(qint64 conversation)
+{
+    return u"rill-chat/answers/%1"_s.arg(conversation);
+}
+
+void ChatService::publish(const LiveAnswer &a, QVariantMap message)
+{
+    message.insert(u"conversation"_s, a.conversation);
+    message.insert(u"answer"_s, a.messageId);
+    pubSub()->publish(topic(a.conversation), message);
 }
 
 void ChatService::setProvider(std::shared_ptr<Rill::Llm::Provider> provider)
@@ -97,6 +121,7 @@ bool ChatService::startAnswer(qint64 conversation, const QString &model)
         qCWarning(lcChat) << "cannot save the answer:" << m_store->errorString();
         return false;
     }
+    publish(*answer, {{u"kind"_s, u"started"_s}});
     m_live.emplace(conversation, std::move(answer));
     Q_EMIT m_store->conversationsChanged();
     if (!m_tick.isActive())
@@ -158,11 +183,8 @@ QCoro::Task<> ChatService::generate(qint64 conversation)
         co_return;
     // What the last tick has not shown yet, then the rest of the Markdown.
     a->pendingFinished += a->markdown->takeFinishedHtml() + a->markdown->finish();
-    a->finishedHtml += a->pendingFinished;
     a->tailHtml.clear();
-    Q_EMIT answerProgress(conversation, a->pendingFinished, QString(), a->pendingReasoning);
-    a->pendingFinished.clear();
-    a->pendingReasoning.clear();
+    publishProgress(*a);
     const Message::Status status = !error.isEmpty() ? Message::Status::Failed
         : cancelled                                   ? Message::Status::Stopped
                                                       : Message::Status::Complete;
@@ -170,6 +192,7 @@ QCoro::Task<> ChatService::generate(qint64 conversation)
     m_live.erase(conversation); // `answer` keeps it alive to the end of this
     if (m_live.empty())
         m_tick.stop();
+    publish(*a, {{u"kind"_s, u"ended"_s}, {u"error"_s, error}});
     Q_EMIT answerEnded(conversation, error);
 }
 
@@ -224,8 +247,19 @@ Rill::Llm::ChatRequest ChatService::request(qint64 conversation, const QString &
 void ChatService::emitProgress(LiveAnswer &a)
 {
     a.pendingFinished += a.markdown->takeFinishedHtml();
-    a.finishedHtml += a.pendingFinished;
     a.tailHtml = a.markdown->tailHtml();
+    publishProgress(a);
+}
+
+void ChatService::publishProgress(LiveAnswer &a)
+{
+    a.finishedHtml += a.pendingFinished;
+    ++a.progressSeq;
+    publish(a, {{u"kind"_s, u"progress"_s},
+                {u"seq"_s, a.progressSeq},
+                {u"finished"_s, a.pendingFinished},
+                {u"tail"_s, a.tailHtml},
+                {u"reasoning"_s, a.pendingReasoning}});
     Q_EMIT answerProgress(a.conversation, a.pendingFinished, a.tailHtml, a.pendingReasoning);
     a.pendingFinished.clear();
     a.pendingReasoning.clear();

@@ -13,6 +13,7 @@
 
 #include <QElapsedTimer>
 #include <QObject>
+#include <QPointer>
 #include <QTimer>
 
 #include <map>
@@ -20,6 +21,7 @@
 
 namespace Rill {
 class MarkdownStream;
+class PubSub;
 }
 
 namespace RillChat {
@@ -40,6 +42,9 @@ struct LiveAnswer
     qint64 lastTokenMs = 0;
     int tokens = 0;
     Rill::Llm::Usage usage;
+    //! How many progress messages were published; a page rendered with the
+    //! answer as it stood after message N skips messages 1..N.
+    quint64 progressSeq = 0;
 
     std::unique_ptr<Rill::MarkdownStream> markdown;
     QString pendingFinished;  // finished since the last progress signal
@@ -59,6 +64,20 @@ public:
     ~ChatService() override;
 
     ConversationStore *store() const { return m_store; }
+
+    /*!
+      Where answers are published, one topic per conversation (topic()):
+      pages follow the conversation they show through it, so a window and
+      remote browsers (in this process, or in others sharing a Redis
+      backend) see one stream. Messages are maps: {kind: "started"},
+      {kind: "progress", seq, finished, tail, reasoning} and
+      {kind: "ended", error}, each with the conversation and the answer's
+      message id. By default the service has a PubSub of its own; rill-chat
+      gives it the server's.
+    */
+    void setPubSub(Rill::PubSub *pubsub);
+    Rill::PubSub *pubSub() const;
+    static QString topic(qint64 conversation);
     //! Where the generation options (and the panel's choices) come from;
     //! none: the servers' defaults.
     void setSettings(ChatSettings *settings) { m_settings = settings; }
@@ -87,6 +106,8 @@ public:
 
 Q_SIGNALS:
     void modelsChanged();
+    // The same events as the topics carry, for code in this process that
+    // watches every conversation (tests, the sidebar's markers).
     void answerStarted(qint64 conversation);
     //! One tick of an answer: blocks finished since the last tick (append
     //! them), the open block (replace the tail with it), new reasoning text.
@@ -99,9 +120,13 @@ private:
     QCoro::Task<> generate(qint64 conversation);
     void tick();
     void emitProgress(LiveAnswer &a);
+    void publishProgress(LiveAnswer &a);
     void save(LiveAnswer &a, Message::Status status, const QString &error = {});
+    void publish(const LiveAnswer &a, QVariantMap message);
 
     ConversationStore *m_store;
+    std::unique_ptr<Rill::PubSub> m_ownPubSub;
+    QPointer<Rill::PubSub> m_pubsub; // the server's may go first
     ChatSettings *m_settings = nullptr;
     std::shared_ptr<Rill::Llm::Provider> m_provider;
     QStringList m_models;

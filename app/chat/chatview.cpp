@@ -4,6 +4,7 @@
 
 #include <rill/llm/ollamaprovider.h>
 #include <rill/markdown.h>
+#include <rill/pubsub.h>
 #include <rill/request.h>
 
 using namespace Qt::StringLiterals;
@@ -37,9 +38,6 @@ ChatView::ChatView(ChatService *service, ApplySettings applySettings)
             pushState();
     });
 
-    connect(m_service, &ChatService::answerStarted, this, &ChatView::onAnswerStarted);
-    connect(m_service, &ChatService::answerProgress, this, &ChatView::onAnswerProgress);
-    connect(m_service, &ChatService::answerEnded, this, &ChatView::onAnswerEnded);
     connect(m_service, &ChatService::modelsChanged, this, [this] {
         if (!m_service->models().contains(m_model))
             m_model = preferredModel();
@@ -48,7 +46,7 @@ ChatView::ChatView(ChatService *service, ApplySettings applySettings)
     connect(m_service->store(), &ConversationStore::conversationsChanged, this, [this] {
         // Another page renamed, added or removed one: the sidebar follows.
         if (m_conversation && !m_service->store()->conversation(m_conversation))
-            m_conversation = 0; // deleted elsewhere
+            show(0); // deleted elsewhere
         if (!isClosed())
             pushState();
     });
@@ -94,15 +92,14 @@ QCoro::Task<> ChatView::mount(const Rill::Request &request)
     bool ok = false;
     const qint64 wanted = request.query.value(u"c").toLongLong(&ok);
     if (ok && m_service->store()->conversation(wanted))
-        m_conversation = wanted;
+        show(wanted);
     else if (!all.isEmpty())
-        m_conversation = all.first().id;
+        show(all.first().id);
     QString conversationModel;
     if (m_conversation)
         if (auto c = m_service->store()->conversation(m_conversation))
             conversationModel = c->model;
     m_model = preferredModel(conversationModel);
-    m_reasoningShown = !liveReasoning().isEmpty();
     co_return;
 }
 
@@ -252,44 +249,78 @@ QVariantMap ChatView::usage() const
 
 // ---- service signals -------------------------------------------------------
 
-void ChatView::onAnswerStarted(qint64 conversation)
+void ChatView::show(qint64 id)
 {
-    if (conversation != m_conversation || isClosed())
+    if (id == m_conversation && (m_subscription || !id))
         return;
-    m_reasoningShown = false;
+    m_conversation = id;
+    Rill::PubSub *pubsub = m_service->pubSub();
+    if (m_subscription)
+        pubsub->unsubscribe(m_subscription);
+    m_subscription = 0;
+    if (id)
+        m_subscription = pubsub->subscribe(ChatService::topic(id), this,
+                                           [this](const QVariant &message) { onAnswerMessage(message); });
+}
+
+void ChatView::addContext(Rill::TemplateContext &) const
+{
+    // Messages come later than the answer moves on (they are queued): what
+    // this render shows of it, its messages up to here must not add again.
+    const LiveAnswer *a = m_conversation ? m_service->live(m_conversation) : nullptr;
+    m_shownAnswer = a ? a->messageId : 0;
+    m_shownSeq = a ? a->progressSeq : 0;
+    m_reasoningShown = a && !a->reasoning.isEmpty();
+}
+
+void ChatView::onAnswerMessage(const QVariant &message)
+{
+    const QVariantMap m = message.toMap();
+    if (isClosed() || m.value(u"conversation"_s).toLongLong() != m_conversation)
+        return;
+    const QString kind = m.value(u"kind"_s).toString();
+    if (kind == u"started")
+        onAnswerStarted();
+    else if (kind == u"ended")
+        onAnswerEnded(m.value(u"error"_s).toString());
+    else if (kind == u"progress" && m.value(u"answer"_s).toLongLong() == m_shownAnswer
+             && m.value(u"seq"_s).toULongLong() > m_shownSeq)
+        onAnswerProgress(m); // else the page shows no such answer, or has this already
+}
+
+void ChatView::onAnswerStarted()
+{
     pushState(); // the live answer's elements, then their streams start
     streamStart(u"answer"_s);
     streamStart(u"answer-tail"_s);
 }
 
-void ChatView::onAnswerProgress(qint64 conversation, const QString &finished, const QString &tail,
-                                const QString &reasoning)
+void ChatView::onAnswerProgress(const QVariantMap &message)
 {
-    if (conversation != m_conversation || isClosed())
-        return;
+    m_shownSeq = message.value(u"seq"_s).toULongLong();
+    const QString reasoning = message.value(u"reasoning"_s).toString();
     if (!reasoning.isEmpty() && !m_reasoningShown) {
-        // The reasoning section appears with everything so far.
-        m_reasoningShown = true;
-        pushState();
-    } else if (!reasoning.isEmpty()) {
-        streamText(u"reasoning"_s, reasoning, Rill::StreamOp::TextMode::Append);
+        pushState(); // the reasoning section appears with everything so far
+        return;
     }
-    if (!finished.isEmpty())
+    if (!reasoning.isEmpty())
+        streamText(u"reasoning"_s, reasoning, Rill::StreamOp::TextMode::Append);
+    if (const QString finished = message.value(u"finished"_s).toString(); !finished.isEmpty())
         streamInsert(u"answer"_s, withCodeCopyButtons(finished));
-    streamTo(u"answer-tail"_s, {}, tail); // only the open block, re-rendered
+    streamTo(u"answer-tail"_s, {}, message.value(u"tail"_s).toString()); // only the open block, re-rendered
 }
 
-void ChatView::onAnswerEnded(qint64 conversation, const QString &error)
+void ChatView::onAnswerEnded(const QString &error)
 {
-    if (conversation != m_conversation || isClosed())
-        return;
-    if (error.isEmpty()) {
-        streamDone(u"answer"_s);
-    } else {
-        streamError(u"answer"_s, error);
-        m_notice = error;
+    if (m_shownAnswer) {
+        if (error.isEmpty())
+            streamDone(u"answer"_s);
+        else
+            streamError(u"answer"_s, error);
+        streamDone(u"answer-tail"_s);
     }
-    streamDone(u"answer-tail"_s);
+    if (!error.isEmpty())
+        m_notice = error;
     pushState(); // the answer joins the message list
 }
 
@@ -297,7 +328,7 @@ void ChatView::onAnswerEnded(qint64 conversation, const QString &error)
 
 QCoro::Task<> ChatView::newChat(QVariantMap)
 {
-    m_conversation = 0;
+    show(0);
     m_editing = 0;
     m_notice.clear();
     co_return;
@@ -308,7 +339,7 @@ QCoro::Task<> ChatView::open(QVariantMap params)
     const qint64 id = Rill::Params::integer(params, u"id"_s);
     if (!m_service->store()->conversation(id))
         throw Rill::ParamError("no such conversation");
-    m_conversation = id;
+    show(id);
     m_editing = 0;
     m_notice.clear();
     m_reasoningShown = !liveReasoning().isEmpty();
@@ -338,7 +369,7 @@ QCoro::Task<> ChatView::send(QVariantMap params)
     ConversationStore *store = m_service->store();
     if (!m_conversation) {
         const QString title = content.left(60).simplified();
-        m_conversation = store->createConversation(title, m_model);
+        show(store->createConversation(title, m_model));
         if (!m_conversation)
             throw std::runtime_error("cannot save the conversation: " + store->errorString().toStdString());
     }
@@ -428,7 +459,7 @@ QCoro::Task<> ChatView::undoDelete(QVariantMap)
 {
     m_undoTimer.stop();
     if (m_undoId && m_service->store()->restoreConversation(m_undoId))
-        m_conversation = m_undoId;
+        show(m_undoId);
     m_undoId = 0;
     m_undoTitle.clear();
     m_notice.clear();
@@ -450,7 +481,7 @@ QCoro::Task<> ChatView::remove(QVariantMap params)
     m_undoTitle = c->title;
     m_undoTimer.start();
     if (id == m_conversation)
-        m_conversation = 0;
+        show(0);
     co_return;
 }
 

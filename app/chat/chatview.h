@@ -89,9 +89,13 @@ public:
     static QString withCodeCopyButtons(const QString &html);
 
 private:
-    void onAnswerStarted(qint64 conversation);
-    void onAnswerProgress(qint64 conversation, const QString &finished, const QString &tail, const QString &reasoning);
-    void onAnswerEnded(qint64 conversation, const QString &error);
+    void addContext(Rill::TemplateContext &context) const override;
+    //! Shows conversation \a id (0: none) and follows its answers' topic.
+    void show(qint64 id);
+    void onAnswerMessage(const QVariant &message);
+    void onAnswerStarted();
+    void onAnswerProgress(const QVariantMap &message);
+    void onAnswerEnded(const QString &error);
     QCoro::Task<> answer();
     template<typename Method>
     void on(const QString &event, Method method);
@@ -105,7 +109,12 @@ private:
     bool m_showSettings = false;
     qint64 m_editing = 0;
     QString m_notice;
-    bool m_reasoningShown = false;
+    quint64 m_subscription = 0;  // to ChatService::topic(m_conversation)
+    // What the page's last render showed of the live answer: its id (0:
+    // none), how many progress messages it included, and its reasoning.
+    mutable qint64 m_shownAnswer = 0;
+    mutable quint64 m_shownSeq = 0;
+    mutable bool m_reasoningShown = false;
     qint64 m_undoId = 0;
     QString m_undoTitle;
     QTimer m_undoTimer;

@@ -14,7 +14,9 @@
 #include "testregistry.h"
 
 #include <rill/llm/openaicompatibleprovider.h>
+#include <rill/pubsub.h>
 #include <rill/request.h>
+#include <rill/streamop.h>
 #include <rill/templateengine.h>
 
 #include <QFile>
@@ -23,6 +25,7 @@
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 #include <qcoro/qcorotask.h>
 
@@ -538,6 +541,160 @@ void TstChatVersions::firstSchemaIsMigrated()
     QCOMPARE(store.messages(1).last().versions, 2);
 }
 
+// ---------------------------------------------------------------------------
+
+namespace {
+
+// What a page holds of the live answer, from a view's ops: a render shows
+// the answer as it stands (live_finished, read as the render happens),
+// appends add to it; `atDone` is what it held when the stream ended.
+struct Page
+{
+    ChatView *view = nullptr;
+    QString answer;
+    QString atDone;
+    int appends = 0;
+    int dones = 0;
+
+    void attach(ChatView *v)
+    {
+        view = v;
+        QObject::connect(v, &Rill::LiveView::streamOp, v, [this](const Rill::StreamOp &op) {
+            if (op.kind == Rill::StreamOp::Kind::Render) {
+                answer = view->property("live_finished").toString();
+            } else if (op.kind == Rill::StreamOp::Kind::Append && op.stream == u"answer") {
+                answer += op.html;
+                ++appends;
+            } else if (op.kind == Rill::StreamOp::Kind::Done && op.stream == u"answer") {
+                atDone = answer;
+                ++dones;
+            }
+        });
+    }
+    // The render a session does after each event (not an op of the view's).
+    void render()
+    {
+        Rill::TemplateError error;
+        view->render(&error);
+        answer = view->property("live_finished").toString();
+    }
+};
+
+} // namespace
+
+class TstChatShared : public QObject
+{
+    Q_OBJECT
+private slots:
+    void init();
+    void cleanup();
+    void pagesFollowTheAnswerThroughTheTopic();
+
+private:
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<FakeLlmServer> m_fake;
+    QByteArray m_oldConfigHome;
+};
+
+void TstChatShared::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+    m_oldConfigHome = qgetenv("XDG_CONFIG_HOME");
+    qputenv("XDG_CONFIG_HOME", QFile::encodeName(m_dir->filePath(u"config"_s)));
+    m_fake = std::make_unique<FakeLlmServer>(FakeLlmServer::Flavor::OpenAI);
+    QVERIFY(m_fake->listen());
+}
+
+void TstChatShared::cleanup()
+{
+    m_fake.reset();
+    if (m_oldConfigHome.isEmpty())
+        qunsetenv("XDG_CONFIG_HOME");
+    else
+        qputenv("XDG_CONFIG_HOME", m_oldConfigHome);
+    m_dir.reset();
+}
+
+// Two pages on one conversation (the window, a browser) get the answer from
+// the conversation's topic on the server's PubSub. The second opens the
+// conversation mid-answer, and the first re-renders at odd moments while
+// messages are still queued: each block shows exactly once on both.
+void TstChatShared::pagesFollowTheAnswerThroughTheTopic()
+{
+    QStringList tokens;
+    for (int i = 1; i <= 60; ++i)
+        tokens << u"Paragraph %1 says"_s.arg(i) << u" something.\n\n"_s;
+    m_fake->setTokens(tokens);
+    m_fake->setMode(FakeLlmServer::Mode::Slow);
+    m_fake->setTokenDelay(10ms);
+    App app;
+    QVERIFY(app.start(m_dir->path(), m_fake->url()));
+    Rill::PubSub pubsub; // the server's, in rill-chat
+    app.service->setPubSub(&pubsub);
+    QSignalSpy delivered(&pubsub, &Rill::PubSub::delivered);
+    QString truth; // every finished block, as the service produced them
+    connect(app.service.get(), &ChatService::answerProgress, this,
+            [&truth](qint64, const QString &finished, const QString &, const QString &) { truth += finished; });
+
+    Page first;
+    first.attach(app.view.get());
+    app.invoke(u"send"_s, {{u"content"_s, u"Talk"_s}});
+    first.render();
+    const qint64 conversation = app.view->property("conversation_id").toLongLong();
+    const QString topic = ChatService::topic(conversation);
+    QCOMPARE(pubsub.subscriberCount(topic), 1);
+    QTRY_VERIFY_WITH_TIMEOUT(app.service->live(conversation) && app.service->live(conversation)->progressSeq >= 5,
+                             10000);
+
+    ChatView second(app.service.get(), {});
+    second.setTemplateEngine(&app.engine);
+    QCoro::waitFor(second.mount(Rill::Request{})); // opens the latest conversation: this one
+    QCOMPARE(second.property("conversation_id").toLongLong(), conversation);
+    Page other;
+    other.attach(&second);
+    other.render(); // its first paint, mid-answer
+    QVERIFY(!other.answer.isEmpty());
+    QCOMPARE(pubsub.subscriberCount(topic), 2);
+
+    // The first page's events land between a tick's publish and its
+    // delivery (every third tick), and at odd other moments.
+    int ticks = 0;
+    connect(app.service.get(), &ChatService::answerProgress, this, [&first, &ticks] {
+        if (++ticks % 3 == 0)
+            first.render();
+    });
+    QTimer rerender;
+    rerender.setInterval(23);
+    connect(&rerender, &QTimer::timeout, this, [&first] { first.render(); });
+    rerender.start();
+    // (Not once the answer may be over: a render then shows it in the
+    // message list, without the streams' Done this test looks for.)
+    connect(app.service.get(), &ChatService::answerProgress, this, [&truth, &rerender] {
+        if (truth.contains(u"Paragraph 58 "_s))
+            rerender.stop();
+    });
+    QVERIFY(waitForAnswer(app.service.get(), conversation));
+    rerender.stop();
+    QTRY_COMPARE(first.dones, 1);
+    QTRY_COMPARE(other.dones, 1);
+
+    const QString expected = ChatView::withCodeCopyButtons(truth);
+    QVERIFY(expected.contains(u"Paragraph 60 says something."_s));
+    QCOMPARE(first.atDone, expected);
+    QCOMPARE(other.atDone, expected);
+    QVERIFY(other.appends > 0);
+    bool onTopic = false;
+    for (const QList<QVariant> &args : delivered)
+        onTopic = onTopic || args.at(0).toString() == topic;
+    QVERIFY(onTopic);
+
+    // A page that moves on stops following.
+    QCoro::waitFor(second.invoke(u"new_chat"_s, {}));
+    QCOMPARE(pubsub.subscriberCount(topic), 1);
+}
+
 RILL_TEST_CLASS(TstChatSettings)
 RILL_TEST_CLASS(TstChatVersions)
+RILL_TEST_CLASS(TstChatShared)
 #include "tst_chatfeatures.moc"
