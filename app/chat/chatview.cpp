@@ -7,6 +7,8 @@
 #include <rill/pubsub.h>
 #include <rill/request.h>
 
+#include <QLocale>
+
 using namespace Qt::StringLiterals;
 
 namespace RillChat {
@@ -28,7 +30,12 @@ ChatView::ChatView(ChatService *service, ApplySettings applySettings)
     on(u"toggle_settings"_s, &ChatView::toggleSettings);
     on(u"save_settings"_s, &ChatView::saveSettings);
     on(u"version"_s, &ChatView::version);
+    on(u"pin"_s, &ChatView::pin);
+    on(u"rename_start"_s, &ChatView::renameStart);
+    on(u"rename_cancel"_s, &ChatView::renameCancel);
+    on(u"rename"_s, &ChatView::rename);
     handle(u"undo_delete"_s, &ChatView::undoDelete); // the one action that keeps the offer
+    handle(u"search"_s, &ChatView::search);           // typing a search keeps it, too
 
     m_undoTimer.setSingleShot(true);
     m_undoTimer.setInterval(UndoMs);
@@ -107,7 +114,58 @@ QVariantList ChatView::conversations() const
 {
     QVariantList out;
     for (const Conversation &c : m_service->store()->conversations())
-        out.append(QVariantMap{{u"id"_s, c.id}, {u"title"_s, c.title}, {u"answering"_s, m_service->isAnswering(c.id)}});
+        out.append(QVariantMap{{u"id"_s, c.id}, {u"title"_s, c.title}, {u"answering"_s, m_service->isAnswering(c.id)},
+                               {u"pinned"_s, c.pinned}});
+    return out;
+}
+
+QString ChatView::dateGroup(const QDateTime &updated, const QDateTime &now)
+{
+    const qint64 days = updated.toLocalTime().date().daysTo(now.toLocalTime().date());
+    if (days <= 0)
+        return u"Today"_s;
+    if (days == 1)
+        return u"Yesterday"_s;
+    if (days < 7)
+        return u"Previous 7 days"_s;
+    if (days < 30)
+        return u"Previous 30 days"_s;
+    return QLocale::c().toString(updated.toLocalTime().date(), u"MMMM yyyy"_s);
+}
+
+QVariantList ChatView::groups() const
+{
+    QVariantList out;
+    QString label;
+    QVariantList items;
+    const QDateTime now = QDateTime::currentDateTime();
+    for (const Conversation &c : m_service->store()->conversations()) { // pinned first, then newest first
+        const QString group = c.pinned ? u"Pinned"_s : dateGroup(c.updated, now);
+        if (group != label && !items.isEmpty()) {
+            out.append(QVariantMap{{u"label"_s, label}, {u"items"_s, items}});
+            items.clear();
+        }
+        label = group;
+        items.append(QVariantMap{{u"id"_s, c.id}, {u"title"_s, c.title}, {u"answering"_s, m_service->isAnswering(c.id)},
+                                 {u"pinned"_s, c.pinned}});
+    }
+    if (!items.isEmpty())
+        out.append(QVariantMap{{u"label"_s, label}, {u"items"_s, items}});
+    return out;
+}
+
+QVariantList ChatView::searchResults() const
+{
+    QVariantList out;
+    if (m_search.trimmed().isEmpty())
+        return out;
+    for (const SearchHit &hit : m_service->store()->search(m_search)) {
+        QVariantList parts;
+        for (qsizetype i = 0; i < hit.snippet.size(); ++i)
+            if (!hit.snippet[i].isEmpty())
+                parts.append(QVariantMap{{u"text"_s, hit.snippet[i]}, {u"hit"_s, i % 2 == 1}});
+        out.append(QVariantMap{{u"id"_s, hit.conversation}, {u"title"_s, hit.title}, {u"snippet"_s, parts}});
+    }
     return out;
 }
 
@@ -463,6 +521,49 @@ QCoro::Task<> ChatView::undoDelete(QVariantMap)
     m_undoId = 0;
     m_undoTitle.clear();
     m_notice.clear();
+    co_return;
+}
+
+QCoro::Task<> ChatView::search(QVariantMap params)
+{
+    m_search = Rill::Params::string(params, u"value"_s).left(200);
+    co_return;
+}
+
+QCoro::Task<> ChatView::pin(QVariantMap params)
+{
+    const qint64 id = Rill::Params::integer(params, u"id"_s);
+    const std::optional<Conversation> c = m_service->store()->conversation(id);
+    if (!c)
+        throw Rill::ParamError("no such conversation");
+    m_service->store()->setPinned(id, !c->pinned);
+    co_return;
+}
+
+QCoro::Task<> ChatView::renameStart(QVariantMap params)
+{
+    const qint64 id = Rill::Params::integer(params, u"id"_s);
+    if (!m_service->store()->conversation(id))
+        throw Rill::ParamError("no such conversation");
+    m_renaming = id;
+    co_return;
+}
+
+QCoro::Task<> ChatView::renameCancel(QVariantMap)
+{
+    m_renaming = 0;
+    co_return;
+}
+
+QCoro::Task<> ChatView::rename(QVariantMap params)
+{
+    const qint64 id = Rill::Params::integer(params, u"id"_s);
+    const QString title = Rill::Params::string(params, u"title"_s).simplified().left(200);
+    if (!m_service->store()->conversation(id))
+        throw Rill::ParamError("no such conversation");
+    m_renaming = 0;
+    if (!title.isEmpty()) // an empty name keeps the old one
+        m_service->store()->renameConversation(id, title);
     co_return;
 }
 

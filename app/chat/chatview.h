@@ -19,6 +19,10 @@ class ChatView : public Rill::LiveView
 {
     Q_OBJECT
     Q_PROPERTY(QVariantList conversations READ conversations)
+    Q_PROPERTY(QVariantList groups READ groups)
+    Q_PROPERTY(QString search MEMBER m_search)
+    Q_PROPERTY(QVariantList search_results READ searchResults)
+    Q_PROPERTY(qint64 renaming MEMBER m_renaming)
     Q_PROPERTY(qint64 conversation_id MEMBER m_conversation)
     Q_PROPERTY(QVariantList messages READ messages)
     Q_PROPERTY(bool streaming READ streaming)
@@ -60,8 +64,21 @@ public:
     QCoro::Task<> saveSettings(QVariantMap params);
     QCoro::Task<> version(QVariantMap params);
     QCoro::Task<> undoDelete(QVariantMap params);
+    QCoro::Task<> search(QVariantMap params);
+    QCoro::Task<> pin(QVariantMap params);
+    QCoro::Task<> renameStart(QVariantMap params);
+    QCoro::Task<> renameCancel(QVariantMap params);
+    QCoro::Task<> rename(QVariantMap params);
 
     QVariantList conversations() const;
+    //! The sidebar: conversations under "Pinned", "Today", "Yesterday",
+    //! "Previous 7 days", "Previous 30 days", then by month; each group a
+    //! map {label, items}, items as conversations() has them.
+    QVariantList groups() const;
+    //! What search() found: id, title, snippet (a list of {text, hit}).
+    QVariantList searchResults() const;
+    //! The group label for a conversation last updated at \a updated, seen at \a now.
+    static QString dateGroup(const QDateTime &updated, const QDateTime &now);
     QVariantList messages() const;
     bool streaming() const;
     bool canRegenerate() const;
@@ -115,6 +132,8 @@ private:
     mutable qint64 m_shownAnswer = 0;
     mutable quint64 m_shownSeq = 0;
     mutable bool m_reasoningShown = false;
+    QString m_search;
+    qint64 m_renaming = 0;
     qint64 m_undoId = 0;
     QString m_undoTitle;
     QTimer m_undoTimer;

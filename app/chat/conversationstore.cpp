@@ -3,6 +3,8 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QHash>
+#include <QRegularExpression>
+#include <QSet>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -67,13 +69,29 @@ Conversation conversationFrom(const QSqlQuery &q)
     c.created = QDateTime::fromMSecsSinceEpoch(q.value(3).toLongLong());
     c.updated = QDateTime::fromMSecsSinceEpoch(q.value(4).toLongLong());
     c.systemPrompt = q.value(5).toString();
+    c.pinned = q.value(6).toBool();
     return c;
 }
 
 const char *MessageColumns =
     "id, conversation, role, content, reasoning, status, error, model, created, first_token_ms, tokens_per_second, "
     "parent, prompt_tokens, completion_tokens";
-const char *ConversationColumns = "id, title, model, created, updated, system_prompt";
+const char *ConversationColumns = "id, title, model, created, updated, system_prompt, pinned";
+
+// The user's words as an FTS5 query: each a quoted string (quotes doubled)
+// taken as a prefix, so whatever they type is never FTS syntax.
+QString ftsQuery(const QString &text)
+{
+    QStringList words;
+    for (const QString &w : text.split(QRegularExpression(u"\\s+"_s), Qt::SkipEmptyParts))
+        words << u'"' + QString(w).replace(u'"', u"\"\""_s) + u"\"*"_s;
+    return words.join(u' ');
+}
+
+// Private-use characters mark the match in snippet(); they cannot come from
+// the text itself (they are cut out of it first).
+constexpr QChar HitStart(0xE000);
+constexpr QChar HitEnd(0xE001);
 
 } // namespace
 
@@ -194,6 +212,7 @@ bool ConversationStore::migrate()
         {"conversations", "leaf", "INTEGER"},        // end of the shown branch; NULL: the newest message
         {"conversations", "deleted_at", "INTEGER"},  // NULL unless deleted (undo until purged)
         {"conversations", "system_prompt", "TEXT NOT NULL DEFAULT ''"},
+        {"conversations", "pinned", "INTEGER NOT NULL DEFAULT 0"},
     };
     for (const Column &c : columns) {
         if (!hasColumn(QLatin1StringView(c.table), QLatin1StringView(c.name))
@@ -211,6 +230,28 @@ bool ConversationStore::migrate()
     }
     if (!exec(u"CREATE INDEX IF NOT EXISTS messages_by_parent ON messages(conversation, parent, id)"_s))
         return fail();
+    // Full-text search over the messages (an index of messages.content,
+    // kept by triggers); built from what is there when first created.
+    {
+        QSqlQuery q(db);
+        const bool hadIndex = q.exec(u"SELECT 1 FROM sqlite_master WHERE name = 'messages_fts'"_s) && q.next();
+        const QStringList fts = {
+            u"CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5(content, content='messages', "
+            u"content_rowid='id', tokenize='unicode61 remove_diacritics 2')"_s,
+            u"CREATE TRIGGER IF NOT EXISTS messages_fts_insert AFTER INSERT ON messages BEGIN "
+            u"INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content); END"_s,
+            u"CREATE TRIGGER IF NOT EXISTS messages_fts_delete AFTER DELETE ON messages BEGIN "
+            u"INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', old.id, old.content); END"_s,
+            u"CREATE TRIGGER IF NOT EXISTS messages_fts_update AFTER UPDATE OF content ON messages BEGIN "
+            u"INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', old.id, old.content); "
+            u"INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content); END"_s,
+        };
+        for (const QString &sql : fts)
+            if (!exec(sql))
+                return fail();
+        if (!hadIndex && !exec(u"INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')"_s))
+            return fail();
+    }
     if (!db.commit()) {
         m_error = db.lastError().text();
         return false;
@@ -222,7 +263,7 @@ QList<Conversation> ConversationStore::conversations() const
 {
     QList<Conversation> out;
     QSqlQuery q(QSqlDatabase::database(m_connection));
-    if (!q.exec(u"SELECT %1 FROM conversations WHERE deleted_at IS NULL ORDER BY updated DESC, id DESC"_s.arg(
+    if (!q.exec(u"SELECT %1 FROM conversations WHERE deleted_at IS NULL ORDER BY pinned DESC, updated DESC, id DESC"_s.arg(
             QLatin1StringView(ConversationColumns)))) {
         m_error = q.lastError().text();
         return out;
@@ -276,6 +317,69 @@ bool ConversationStore::setConversationModel(qint64 id, const QString &model)
 bool ConversationStore::setConversationSystemPrompt(qint64 id, const QString &prompt)
 {
     return exec(u"UPDATE conversations SET system_prompt = ? WHERE id = ?"_s, {text(prompt), id});
+}
+
+bool ConversationStore::setPinned(qint64 id, bool pinned)
+{
+    const bool ok = exec(u"UPDATE conversations SET pinned = ? WHERE id = ?"_s, {pinned ? 1 : 0, id});
+    if (ok)
+        Q_EMIT conversationsChanged();
+    return ok;
+}
+
+QList<SearchHit> ConversationStore::search(const QString &text, int limit) const
+{
+    QList<SearchHit> out;
+    QString clean = text;
+    for (QChar &ch : clean)
+        if (ch.unicode() < 0x20 || ch == HitStart || ch == HitEnd) // NUL would end the query early
+            ch = u' ';
+    const QString query = ftsQuery(clean);
+    if (query.isEmpty() || limit <= 0)
+        return out;
+    QSet<qint64> seen;
+    // Titles first: what the user named is what they look for.
+    QStringList words = clean.split(QRegularExpression(u"\\s+"_s), Qt::SkipEmptyParts);
+    for (const Conversation &c : conversations()) {
+        const bool all = std::all_of(words.cbegin(), words.cend(),
+                                     [&](const QString &w) { return c.title.contains(w, Qt::CaseInsensitive); });
+        if (all && out.size() < limit) {
+            out.append({c.id, c.title, {c.title}});
+            seen.insert(c.id);
+        }
+    }
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    q.prepare(u"SELECT m.conversation, c.title, snippet(messages_fts, 0, ?, ?, '…', 12) FROM messages_fts "
+              u"JOIN messages m ON m.id = messages_fts.rowid JOIN conversations c ON c.id = m.conversation "
+              u"WHERE messages_fts MATCH ? AND c.deleted_at IS NULL ORDER BY rank LIMIT ?"_s);
+    q.addBindValue(QString(HitStart));
+    q.addBindValue(QString(HitEnd));
+    q.addBindValue(query);
+    q.addBindValue(limit * 4);
+    if (!q.exec()) {
+        m_error = q.lastError().text();
+        return out;
+    }
+    while (q.next() && out.size() < limit) {
+        const qint64 id = q.value(0).toLongLong();
+        if (seen.contains(id))
+            continue;
+        seen.insert(id);
+        SearchHit hit{id, q.value(1).toString(), {}};
+        QString plain;
+        const QString snippet = q.value(2).toString();
+        for (QChar ch : snippet) {
+            if (ch == HitStart || ch == HitEnd) {
+                hit.snippet << plain;
+                plain.clear();
+            } else {
+                plain += ch == u'\n' ? u' ' : ch;
+            }
+        }
+        hit.snippet << plain;
+        out.append(hit);
+    }
+    return out;
 }
 
 bool ConversationStore::deleteConversation(qint64 id)

@@ -57,6 +57,17 @@ struct Conversation
     QDateTime created;
     QDateTime updated;
     QString systemPrompt; // empty: the default one
+    bool pinned = false;
+};
+
+//! A conversation a search found: where and why.
+struct SearchHit
+{
+    qint64 conversation = 0;
+    QString title;
+    //! Text around the match, the matched words marked: segments alternate
+    //! plain, matched, plain, ... (even indexes plain).
+    QStringList snippet;
 };
 
 /*!
@@ -83,12 +94,20 @@ public:
     bool open(const QString &path);
     QString errorString() const { return m_error; }
 
-    QList<Conversation> conversations() const; // newest first
+    QList<Conversation> conversations() const; // pinned first, then newest first
     std::optional<Conversation> conversation(qint64 id) const;
     qint64 createConversation(const QString &title, const QString &model); // 0 on failure
     bool renameConversation(qint64 id, const QString &title);
     bool setConversationModel(qint64 id, const QString &model);
     bool setConversationSystemPrompt(qint64 id, const QString &prompt);
+    bool setPinned(qint64 id, bool pinned);
+    /*!
+      Conversations whose title or messages contain every word of \a text
+      (as word prefixes, accents and case ignored; SQLite FTS5), best match
+      first, at most \a limit. Words are taken literally: the user's quotes,
+      stars or operators are not FTS syntax.
+    */
+    QList<SearchHit> search(const QString &text, int limit = 30) const;
     //! Marks the conversation deleted: conversations() and conversation()
     //! no longer see it, restoreConversation() brings it back, and
     //! purgeConversation() (or the next open()) removes it for good.

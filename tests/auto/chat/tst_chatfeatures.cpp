@@ -527,6 +527,7 @@ void TstChatVersions::firstSchemaIsMigrated()
         QCOMPARE(shown[1].parent, shown[0].id);
         QCOMPARE(store.messages(2).size(), 1);
         QCOMPARE(store.conversations().size(), 2);
+        QCOMPARE(store.search(u"q2"_s).size(), 1); // searchable, too
     }
     // And it takes versions from then on.
     ConversationStore store;
@@ -694,7 +695,169 @@ void TstChatShared::pagesFollowTheAnswerThroughTheTopic()
     QCOMPARE(pubsub.subscriberCount(topic), 1);
 }
 
+// ---------------------------------------------------------------------------
+
+class TstChatSidebar : public QObject
+{
+    Q_OBJECT
+private slots:
+    void init();
+    void cleanup();
+    void searchFindsWordsInMessagesAndTitles();
+    void dateGroups();
+    void pinRenameAndSearchFromThePage();
+
+private:
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<FakeLlmServer> m_fake;
+    QByteArray m_oldConfigHome;
+};
+
+void TstChatSidebar::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+    m_oldConfigHome = qgetenv("XDG_CONFIG_HOME");
+    qputenv("XDG_CONFIG_HOME", QFile::encodeName(m_dir->filePath(u"config"_s)));
+    m_fake = std::make_unique<FakeLlmServer>(FakeLlmServer::Flavor::OpenAI);
+    QVERIFY(m_fake->listen());
+}
+
+void TstChatSidebar::cleanup()
+{
+    m_fake.reset();
+    if (m_oldConfigHome.isEmpty())
+        qunsetenv("XDG_CONFIG_HOME");
+    else
+        qputenv("XDG_CONFIG_HOME", m_oldConfigHome);
+    m_dir.reset();
+}
+
+namespace {
+qint64 addConversation(ConversationStore &store, const QString &title, const QStringList &contents)
+{
+    const qint64 id = store.createConversation(title, u"m"_s);
+    bool user = true;
+    for (const QString &content : contents) {
+        Message m;
+        m.conversation = id;
+        m.role = user ? u"user"_s : u"assistant"_s;
+        m.content = content;
+        store.addMessage(m);
+        user = !user;
+    }
+    return id;
+}
+
+QList<qint64> ids(const QList<RillChat::SearchHit> &hits)
+{
+    QList<qint64> out;
+    for (const auto &h : hits)
+        out << h.conversation;
+    return out;
+}
+} // namespace
+
+void TstChatSidebar::searchFindsWordsInMessagesAndTitles()
+{
+    ConversationStore store;
+    QVERIFY(store.open(m_dir->filePath(u"chats.sqlite"_s)));
+    const qint64 physics = addConversation(store, u"Physics"_s,
+                                           {u"Explain Schrödinger's cat"_s, u"The cat is both alive and dead until observed."_s});
+    const qint64 ops = addConversation(store, u"Cluster"_s,
+                                       {u"Write a Kubernetes deployment"_s, u"```yaml\napiVersion: apps/v1\n```"_s});
+    const qint64 named = addConversation(store, u"Cat pictures"_s, {u"hello"_s});
+
+    // Accents and case ignored; words are prefixes; every word must match.
+    QList<RillChat::SearchHit> hits = store.search(u"schrodinger"_s);
+    QCOMPARE(ids(hits), QList<qint64>{physics});
+    QCOMPARE(hits[0].title, u"Physics"_s);
+    QVERIFY2(hits[0].snippet.size() >= 3, qPrintable(hits[0].snippet.join(u'|')));
+    QCOMPARE(hits[0].snippet[1], u"Schrödinger"_s); // the match, marked
+    QCOMPARE(ids(store.search(u"KUBE depl"_s)), QList<qint64>{ops});
+    QVERIFY(store.search(u"kubernetes cat"_s).isEmpty());
+    // Titles first, then messages; one hit per conversation.
+    QCOMPARE(ids(store.search(u"cat"_s)), (QList<qint64>{named, physics}));
+    // The user's quotes, stars and operators are words, not FTS syntax.
+    for (const QString &odd : {u"\"cat"_s, u"cat*"_s, u"NOT cat"_s, u"cat OR"_s, u"(cat"_s, u"c:a"_s, u"\u0000"_s, u"   "_s})
+        store.search(odd); // no error, no crash
+    QVERIFY2(store.errorString().isEmpty(), qPrintable(store.errorString()));
+    QCOMPARE(ids(store.search(u"\"observed"_s)), QList<qint64>{physics});
+
+    // The index follows edits (streamed answers are updated in place) and deletions.
+    Message edited = store.messages(ops).last();
+    edited.content = u"Use a Helm chart instead."_s;
+    QVERIFY(store.updateMessage(edited));
+    QCOMPARE(ids(store.search(u"helm"_s)), QList<qint64>{ops});
+    QVERIFY(store.search(u"apiVersion"_s).isEmpty());
+    QVERIFY(store.deleteConversation(physics));
+    QVERIFY(store.search(u"schrodinger"_s).isEmpty());
+    QVERIFY(store.restoreConversation(physics));
+    QCOMPARE(ids(store.search(u"schrodinger"_s)), QList<qint64>{physics});
+
+    // A database from before search gets its index when opened.
+    ConversationStore reopened;
+    QVERIFY(reopened.open(m_dir->filePath(u"chats.sqlite"_s)));
+    QCOMPARE(ids(reopened.search(u"helm"_s)), QList<qint64>{ops});
+}
+
+void TstChatSidebar::dateGroups()
+{
+    const QDateTime now(QDate(2026, 12, 5), QTime(9, 0));
+    QCOMPARE(ChatView::dateGroup(now.addSecs(-3600), now), u"Today"_s);
+    QCOMPARE(ChatView::dateGroup(QDateTime(QDate(2026, 12, 4), QTime(23, 59)), now), u"Yesterday"_s);
+    QCOMPARE(ChatView::dateGroup(now.addDays(-6), now), u"Previous 7 days"_s);
+    QCOMPARE(ChatView::dateGroup(now.addDays(-29), now), u"Previous 30 days"_s);
+    QCOMPARE(ChatView::dateGroup(QDateTime(QDate(2026, 9, 14), QTime(12, 0)), now), u"September 2026"_s);
+    QCOMPARE(ChatView::dateGroup(now.addSecs(3600), now), u"Today"_s); // a clock set back
+}
+
+void TstChatSidebar::pinRenameAndSearchFromThePage()
+{
+    App app;
+    QVERIFY(app.start(m_dir->path(), m_fake->url()));
+    const qint64 older = addConversation(app.store, u"Older"_s, {u"about quasars"_s});
+    const qint64 newer = addConversation(app.store, u"Newer"_s, {u"about pulsars"_s});
+    QVariantList groups = app.view->property("groups").toList();
+    QCOMPARE(groups.size(), 1);
+    QCOMPARE(groups[0].toMap().value(u"label"_s).toString(), u"Today"_s);
+    QCOMPARE(groups[0].toMap().value(u"items"_s).toList().first().toMap().value(u"id"_s).toLongLong(), newer);
+
+    app.invoke(u"pin"_s, {{u"id"_s, older}});
+    groups = app.view->property("groups").toList();
+    QCOMPARE(groups.size(), 2);
+    QCOMPARE(groups[0].toMap().value(u"label"_s).toString(), u"Pinned"_s);
+    QCOMPARE(groups[0].toMap().value(u"items"_s).toList().first().toMap().value(u"id"_s).toLongLong(), older);
+    QVERIFY(app.html().contains(u"aria-pressed=\"true\""_s));
+    app.invoke(u"pin"_s, {{u"id"_s, older}}); // and back
+    QCOMPARE(app.view->property("groups").toList().size(), 1);
+
+    app.invoke(u"rename_start"_s, {{u"id"_s, newer}});
+    QString html = app.html();
+    QVERIFY2(html.contains(u"dj-submit=\"rename\""_s), qPrintable(html));
+    app.invoke(u"rename"_s, {{u"id"_s, newer}, {u"title"_s, u"  Pulsars\nand <b>stars</b>  "_s}});
+    QCOMPARE(app.store.conversation(newer)->title, u"Pulsars and <b>stars</b>"_s);
+    html = app.html();
+    QVERIFY(!html.contains(u"dj-submit=\"rename\""_s));
+    QVERIFY(html.contains(u"Pulsars and &lt;b&gt;stars&lt;/b&gt;"_s)); // shown as text
+    app.invoke(u"rename"_s, {{u"id"_s, newer}, {u"title"_s, u"   "_s}}); // empty: unchanged
+    QCOMPARE(app.store.conversation(newer)->title, u"Pulsars and <b>stars</b>"_s);
+
+    app.invoke(u"search"_s, {{u"value"_s, u"quasar"_s}});
+    const QVariantList results = app.view->property("search_results").toList();
+    QCOMPARE(results.size(), 1);
+    QCOMPARE(results[0].toMap().value(u"id"_s).toLongLong(), older);
+    html = app.html();
+    QVERIFY2(html.contains(u"<mark>quasars</mark>"_s), qPrintable(html));
+    app.invoke(u"search"_s, {{u"value"_s, u"<script>"_s}});
+    html = app.html();
+    QVERIFY(html.contains(u"Nothing found for “&lt;script&gt;”"_s));
+    app.invoke(u"search"_s, {{u"value"_s, QString()}});
+    QVERIFY(app.view->property("search_results").toList().isEmpty());
+}
+
 RILL_TEST_CLASS(TstChatSettings)
 RILL_TEST_CLASS(TstChatVersions)
 RILL_TEST_CLASS(TstChatShared)
+RILL_TEST_CLASS(TstChatSidebar)
 #include "tst_chatfeatures.moc"
