@@ -159,13 +159,18 @@ QVariantList ChatView::searchResults() const
     QVariantList out;
     if (m_search.trimmed().isEmpty())
         return out;
-    for (const SearchHit &hit : m_service->store()->search(m_search)) {
-        QVariantList parts;
-        for (qsizetype i = 0; i < hit.snippet.size(); ++i)
-            if (!hit.snippet[i].isEmpty())
-                parts.append(QVariantMap{{u"text"_s, hit.snippet[i]}, {u"hit"_s, i % 2 == 1}});
-        out.append(QVariantMap{{u"id"_s, hit.conversation}, {u"title"_s, hit.title}, {u"snippet"_s, parts}});
-    }
+    auto parts = [](const QStringList &segments) {
+        QVariantList out;
+        for (qsizetype i = 0; i < segments.size(); ++i)
+            if (!segments[i].isEmpty())
+                out.append(QVariantMap{{u"text"_s, segments[i]}, {u"hit"_s, i % 2 == 1}});
+        return out;
+    };
+    for (const SearchHit &hit : m_service->store()->search(m_search))
+        out.append(QVariantMap{{u"id"_s, hit.conversation},
+                               {u"title"_s, hit.title},
+                               {u"title_parts"_s, parts(hit.titleParts)},
+                               {u"snippet"_s, parts(hit.snippet)}});
     return out;
 }
 

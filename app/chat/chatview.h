@@ -75,7 +75,8 @@ public:
     //! "Previous 7 days", "Previous 30 days", then by month; each group a
     //! map {label, items}, items as conversations() has them.
     QVariantList groups() const;
-    //! What search() found: id, title, snippet (a list of {text, hit}).
+    //! What search() found: id, title, title_parts and snippet (lists of
+    //! {text, hit}; snippet empty when the title matched).
     QVariantList searchResults() const;
     //! The group label for a conversation last updated at \a updated, seen at \a now.
     static QString dateGroup(const QDateTime &updated, const QDateTime &now);

@@ -93,6 +93,29 @@ QString ftsQuery(const QString &text)
 constexpr QChar HitStart(0xE000);
 constexpr QChar HitEnd(0xE001);
 
+// \a text cut where any of \a words starts (ignoring case): plain, match,
+// plain, ... like FTS5's snippet() marks them.
+QStringList marked(const QString &text, const QStringList &words)
+{
+    QStringList out;
+    QString plain;
+    for (qsizetype i = 0; i < text.size();) {
+        qsizetype len = 0;
+        for (const QString &w : words)
+            if (w.size() > len && QStringView(text).mid(i, w.size()).compare(w, Qt::CaseInsensitive) == 0)
+                len = w.size();
+        if (!len) {
+            plain += text[i++];
+            continue;
+        }
+        out << plain << text.mid(i, len);
+        plain.clear();
+        i += len;
+    }
+    out << plain;
+    return out;
+}
+
 } // namespace
 
 ConversationStore::ConversationStore(QObject *parent)
@@ -344,7 +367,7 @@ QList<SearchHit> ConversationStore::search(const QString &text, int limit) const
         const bool all = std::all_of(words.cbegin(), words.cend(),
                                      [&](const QString &w) { return c.title.contains(w, Qt::CaseInsensitive); });
         if (all && out.size() < limit) {
-            out.append({c.id, c.title, {c.title}});
+            out.append({c.id, c.title, marked(c.title, words), {}});
             seen.insert(c.id);
         }
     }
@@ -365,7 +388,7 @@ QList<SearchHit> ConversationStore::search(const QString &text, int limit) const
         if (seen.contains(id))
             continue;
         seen.insert(id);
-        SearchHit hit{id, q.value(1).toString(), {}};
+        SearchHit hit{id, q.value(1).toString(), {q.value(1).toString()}, {}};
         QString plain;
         const QString snippet = q.value(2).toString();
         for (QChar ch : snippet) {

@@ -65,8 +65,10 @@ struct SearchHit
 {
     qint64 conversation = 0;
     QString title;
-    //! Text around the match, the matched words marked: segments alternate
-    //! plain, matched, plain, ... (even indexes plain).
+    //! The title and text around a match in a message (empty when the title
+    //! matched), as segments alternating plain, matched, plain, ... (even
+    //! indexes plain).
+    QStringList titleParts;
     QStringList snippet;
 };
 

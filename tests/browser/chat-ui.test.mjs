@@ -314,6 +314,68 @@ describe('scrolling', () => {
 });
 
 describe('look', () => {
+  test('the sidebar: chats under date groups; search marks what it found and opens it; pin puts a chat under Pinned; rename in place, Esc cancels', async () => {
+    const env = await chatWithFake(['--tokens', '4']);
+    try {
+      const { context, page, problems } = await openChat(chromium.browser, env.chat.url);
+      for (const question of ['Tell me about quasars', 'Pulsars and magnetars']) {
+        await page.click('.sidebar button.new');
+        await page.fill('textarea[name=content]', question);
+        await page.keyboard.press('Enter');
+        await answerDone(page, 1);
+      }
+      const labels = () => page.$$eval('.sidebar .group-label', (l) => l.map((e) => e.textContent));
+      const titles = () => page.$$eval('.sidebar .conv button.open', (l) => l.map((e) => e.textContent.trim()));
+      assert.deepEqual(await labels(), ['Today']);
+      assert.deepEqual(await titles(), ['Pulsars and magnetars', 'Tell me about quasars']);
+
+      // Search as you type: the match marked; a click opens the chat.
+      await page.fill('.sidebar input[name=q]', 'QUASA');
+      await until(page, 'a search result', () => document.querySelectorAll('.sidebar .conv.result').length === 1
+        && document.querySelector('.sidebar .conv.result mark')?.textContent === 'quasa');
+      assert.deepEqual(await labels(), ['Results']);
+      await shot(page, 'search-light');
+      await page.click('.sidebar .conv.result button.open');
+      await until(page, 'the chat found opens', () => document.querySelector('header .title')?.textContent === 'Tell me about quasars');
+      await page.fill('.sidebar input[name=q]', 'nothing like this');
+      await until(page, 'nothing found', () => /Nothing found/.test(document.querySelector('.sidebar nav').textContent));
+      await page.fill('.sidebar input[name=q]', '');
+      await until(page, 'the groups again', () => document.querySelectorAll('.sidebar .group-label').length === 1);
+
+      // Pin: the chat goes under "Pinned", first.
+      const row = (title) => page.locator('.sidebar .conv', { hasText: title });
+      await row('Tell me about quasars').hover();
+      await row('Tell me about quasars').locator('button.pin').click();
+      await until(page, 'pinned', () => document.querySelector('.sidebar .group-label')?.textContent === 'Pinned');
+      assert.deepEqual(await labels(), ['Pinned', 'Today']);
+      assert.deepEqual(await titles(), ['Tell me about quasars', 'Pulsars and magnetars']);
+      assert.equal(await row('Tell me about quasars').locator('button.pin').getAttribute('aria-pressed'), 'true');
+
+      // Rename in place: Enter saves, Escape cancels.
+      await row('Pulsars and magnetars').hover();
+      await row('Pulsars and magnetars').locator('button.rename').click();
+      await page.waitForSelector('.sidebar form.renaming input[name=title]');
+      await until(page, 'the name field focused', () => document.activeElement?.getAttribute('name') === 'title');
+      await page.fill('.sidebar form.renaming input[name=title]', 'Neutron stars');
+      await page.keyboard.press('Enter');
+      await until(page, 'renamed', () => !document.querySelector('.sidebar form.renaming')
+        && [...document.querySelectorAll('.sidebar .conv button.open')].some((b) => b.textContent.trim() === 'Neutron stars'));
+      await row('Neutron stars').hover();
+      await row('Neutron stars').locator('button.rename').click();
+      await page.waitForSelector('.sidebar form.renaming input[name=title]');
+      await page.fill('.sidebar form.renaming input[name=title]', 'Not this');
+      await page.keyboard.press('Escape');
+      await until(page, 'rename cancelled', () => !document.querySelector('.sidebar form.renaming'));
+      assert.deepEqual(await titles(), ['Tell me about quasars', 'Neutron stars']);
+      await page.mouse.move(600, 300);
+      await shot(page, 'sidebar-light');
+      assert.deepEqual(problems, []);
+      await context.close();
+    } finally {
+      await env.stop();
+    }
+  });
+
   test('themes follow the system and a remembered toggle; tokens, the system font, icons, hover actions; a drawer on phones; screenshots', async () => {
     for (const scheme of ['light', 'dark']) {
       const chat = await startChat(['--provider', 'demo', '--data-dir', freshDataDir()]);

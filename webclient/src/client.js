@@ -50,6 +50,19 @@ export function focusAutofocus(root) {
   if (field && !field.disabled && field.getClientRects().length) field.focus({ preventScroll: true });
 }
 
+// A [data-rill-autofocus] field that an update adds (an inline "rename"
+// form, say) takes the focus, as `autofocus` does when a page loads; the
+// ones already there (the composer, kept by the morph) do not.
+function focusNewAutofocus(root, seen) {
+  let added = null;
+  for (const field of root.querySelectorAll(AUTOFOCUS)) {
+    if (seen.has(field)) continue;
+    seen.add(field);
+    added = field;
+  }
+  if (added && !added.disabled && added.getClientRects().length) added.focus({ preventScroll: true });
+}
+
 // Whether the reply to an event from `element` hands the focus back to the
 // view's field: a form holding it (sending), or [data-rill-refocus] (say,
 // "new chat").
@@ -69,6 +82,7 @@ export function start(root, options = {}) {
   const dev = options.dev ?? root.hasAttribute(Attr.DEV);
   let lastSeq = 0;
   let pending = [];
+  const autofocusSeen = new WeakSet(root.querySelectorAll(AUTOFOCUS));
   let scheduled = false;
   // After a patch that could not be applied: frames are dropped until the
   // mount that answers the resync, except replies and errors, which that
@@ -195,6 +209,7 @@ export function start(root, options = {}) {
       if (followKeys.get(el) !== el.getAttribute('data-follow')) follow(el);
     }
     scroll.settle();
+    focusNewAutofocus(root, autofocusSeen);
     if (frames.length) root.dispatchEvent(new CustomEvent(RillEvent.UPDATED, { detail: { frames: frames.length } }));
   }
 

@@ -777,7 +777,10 @@ void TstChatSidebar::searchFindsWordsInMessagesAndTitles()
     QCOMPARE(ids(store.search(u"KUBE depl"_s)), QList<qint64>{ops});
     QVERIFY(store.search(u"kubernetes cat"_s).isEmpty());
     // Titles first, then messages; one hit per conversation.
-    QCOMPARE(ids(store.search(u"cat"_s)), (QList<qint64>{named, physics}));
+    hits = store.search(u"cat"_s);
+    QCOMPARE(ids(hits), (QList<qint64>{named, physics}));
+    QCOMPARE(hits[0].titleParts, (QStringList{u""_s, u"Cat"_s, u" pictures"_s})); // the title's match marked
+    QVERIFY(hits[0].snippet.isEmpty());
     // The user's quotes, stars and operators are words, not FTS syntax.
     for (const QString &odd : {u"\"cat"_s, u"cat*"_s, u"NOT cat"_s, u"cat OR"_s, u"(cat"_s, u"c:a"_s, u"\u0000"_s, u"   "_s})
         store.search(odd); // no error, no crash
