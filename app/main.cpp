@@ -152,6 +152,11 @@ int main(int argc, char *argv[])
     server.setPageTitle(u"Rill Chat"_s);
     server.templateEngine().addSearchPath(u":/rill-chat/templates"_s);
     service.setPubSub(&server.pubSub()); // every page follows answers there
+    {
+        Rill::ServerLimits limits = server.limits();
+        limits.maxMessageBytes = 12 * 1024 * 1024; // an attached image (8 MB) as base64, and its event
+        server.setLimits(limits);
+    }
     auto applySettings = [&service, &settings](Rill::Llm::ProviderConfig c) -> QCoro::Task<> {
         settings.setCurrent(c);
         std::unique_ptr<Rill::Llm::Provider> provider = co_await Rill::Llm::createProvider(std::move(c));

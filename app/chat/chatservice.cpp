@@ -231,6 +231,25 @@ Rill::Llm::ChatRequest ChatService::request(qint64 conversation, const QString &
         // (In the assistant's turn, not as a system message: many chat
         // templates accept a system message only first.)
         // A failed answer with nothing in it is left out, as before.
+        if (m.role == u"user"_s && !m.attachments.isEmpty()) {
+            // Text files go into the prompt after the question, each named;
+            // images as the provider takes them.
+            Rill::Llm::ChatMessage question{m.role, m.content, {}};
+            for (const Attachment &a : m_store->attachments(m.id, true)) {
+                if (a.isImage()) {
+                    question.images.append({a.mimeType, a.data});
+                    continue;
+                }
+                const QString text = QString::fromUtf8(a.data);
+                QString fence = u"```"_s;
+                while (text.contains(fence))
+                    fence += u'`';
+                question.content += u"\n\nFile %1:\n%2\n%3\n%2"_s.arg(a.name, fence, text);
+            }
+            question.content = question.content.trimmed();
+            request.messages.append(question);
+            continue;
+        }
         const bool cut = m.role == u"assistant"_s && (m.status != Message::Status::Failed || !m.content.isEmpty());
         const QString note = cut ? cutShortNote(m.status) : QString();
         if (!note.isEmpty()) {

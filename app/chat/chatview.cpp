@@ -8,6 +8,8 @@
 #include <rill/request.h>
 
 #include <QLocale>
+#include <QSignalBlocker>
+#include <QStringDecoder>
 
 using namespace Qt::StringLiterals;
 
@@ -36,6 +38,8 @@ ChatView::ChatView(ChatService *service, ApplySettings applySettings)
     on(u"rename"_s, &ChatView::rename);
     handle(u"undo_delete"_s, &ChatView::undoDelete); // the one action that keeps the offer
     handle(u"search"_s, &ChatView::search);           // typing a search keeps it, too
+    on(u"attach"_s, &ChatView::attach);
+    on(u"detach"_s, &ChatView::detach);
 
     m_undoTimer.setSingleShot(true);
     m_undoTimer.setInterval(UndoMs);
@@ -205,6 +209,12 @@ QVariantList ChatView::messages() const
                       {u"versions"_s, m.versions},
                       {u"prev_version"_s, m.previousVersion},
                       {u"next_version"_s, m.nextVersion}};
+        if (!m.attachments.isEmpty()) {
+            QVariantList files;
+            for (const Attachment &a : m.attachments)
+                files.append(QVariantMap{{u"name"_s, a.name}, {u"size"_s, sizeText(a.size)}, {u"image"_s, a.isImage()}});
+            v.insert(u"files"_s, files);
+        }
         if (m.role == u"assistant"_s) {
             v.insert(u"html"_s, withCodeCopyButtons(Rill::renderMarkdown(m.content)));
             v.insert(u"stats"_s, ChatService::statsText(m.firstTokenMs.value_or(-1), m.tokensPerSecond.value_or(0)));
@@ -423,7 +433,7 @@ QCoro::Task<> ChatView::answer()
 QCoro::Task<> ChatView::send(QVariantMap params)
 {
     const QString content = Rill::Params::string(params, u"content"_s).trimmed();
-    if (content.isEmpty())
+    if (content.isEmpty() && m_pending.isEmpty())
         co_return;
     if (streaming()) {
         m_notice = u"Wait for the answer to finish, or stop it."_s;
@@ -431,7 +441,7 @@ QCoro::Task<> ChatView::send(QVariantMap params)
     }
     ConversationStore *store = m_service->store();
     if (!m_conversation) {
-        const QString title = content.left(60).simplified();
+        const QString title = (content.isEmpty() ? m_pending.constFirst().name : content).left(60).simplified();
         show(store->createConversation(title, m_model));
         if (!m_conversation)
             throw std::runtime_error("cannot save the conversation: " + store->errorString().toStdString());
@@ -440,8 +450,15 @@ QCoro::Task<> ChatView::send(QVariantMap params)
     question.conversation = m_conversation;
     question.role = u"user"_s;
     question.content = content;
-    if (!store->addMessage(question))
-        throw std::runtime_error("cannot save the message: " + store->errorString().toStdString());
+    {
+        // Pages see the question once its files are there too.
+        const QSignalBlocker quiet(store);
+        const qint64 id = store->addMessage(question);
+        if (!id || !store->addAttachments(id, m_pending))
+            throw std::runtime_error("cannot save the message: " + store->errorString().toStdString());
+    }
+    m_pending.clear();
+    Q_EMIT store->conversationsChanged();
     co_await answer();
 }
 
@@ -497,8 +514,14 @@ QCoro::Task<> ChatView::edit(QVariantMap params)
     edited.conversation = m_conversation;
     edited.role = u"user"_s;
     edited.content = content;
-    if (!store->addMessage(edited, m->parent))
-        throw std::runtime_error("cannot save the message: " + store->errorString().toStdString());
+    {
+        const QSignalBlocker quiet(store);
+        const qint64 newId = store->addMessage(edited, m->parent);
+        // The files go with the new version, as they were.
+        if (!newId || !store->addAttachments(newId, store->attachments(id, true)))
+            throw std::runtime_error("cannot save the message: " + store->errorString().toStdString());
+    }
+    Q_EMIT store->conversationsChanged();
     co_await answer();
 }
 
@@ -526,6 +549,89 @@ QCoro::Task<> ChatView::undoDelete(QVariantMap)
     m_undoId = 0;
     m_undoTitle.clear();
     m_notice.clear();
+    co_return;
+}
+
+QString ChatView::sizeText(qint64 bytes)
+{
+    if (bytes < 1024)
+        return u"%1 B"_s.arg(bytes);
+    if (bytes < 1024 * 1024)
+        return u"%1 KB"_s.arg(qRound(double(bytes) / 1024.0));
+    return u"%1 MB"_s.arg(double(bytes) / (1024.0 * 1024.0), 0, 'f', 1);
+}
+
+std::optional<Attachment> ChatView::checkFile(const QString &name, const QByteArray &data, QString *error)
+{
+    // The type is what the bytes are, not what the page says.
+    struct Magic { QByteArray prefix; const char *mime; };
+    static const Magic images[] = {{"\x89PNG\r\n\x1a\n", "image/png"}, {"\xff\xd8\xff", "image/jpeg"},
+                                   {"GIF87a", "image/gif"}, {"GIF89a", "image/gif"}};
+    QString mime;
+    for (const Magic &m : images)
+        if (data.startsWith(m.prefix))
+            mime = QString::fromLatin1(m.mime);
+    if (data.startsWith("RIFF") && data.mid(8, 4) == "WEBP")
+        mime = u"image/webp"_s;
+    const QString shownName = name.simplified().left(120).isEmpty() ? u"file"_s : name.simplified().left(120);
+    if (!mime.isEmpty()) {
+        if (data.size() > MaxImageBytes) {
+            *error = u"%1 is too large (%2; images up to %3)."_s.arg(shownName, sizeText(data.size()), sizeText(MaxImageBytes));
+            return std::nullopt;
+        }
+        return Attachment{0, shownName, mime, data.size(), data};
+    }
+    QStringDecoder utf8(QStringDecoder::Utf8);
+    const QString text = utf8.decode(data);
+    if (utf8.hasError() || data.contains('\0')) {
+        *error = u"%1 is neither text nor an image (PNG, JPEG, GIF, WebP)."_s.arg(shownName);
+        return std::nullopt;
+    }
+    if (data.size() > MaxTextBytes) {
+        *error = u"%1 is too large (%2; text files up to %3)."_s.arg(shownName, sizeText(data.size()), sizeText(MaxTextBytes));
+        return std::nullopt;
+    }
+    return Attachment{0, shownName, u"text/plain"_s, data.size(), data};
+}
+
+QVariantList ChatView::pendingFiles() const
+{
+    QVariantList out;
+    for (qsizetype i = 0; i < m_pending.size(); ++i)
+        out.append(QVariantMap{{u"index"_s, i},
+                               {u"name"_s, m_pending[i].name},
+                               {u"size"_s, sizeText(m_pending[i].size)},
+                               {u"image"_s, m_pending[i].isImage()}});
+    return out;
+}
+
+QCoro::Task<> ChatView::attach(QVariantMap params)
+{
+    const QString name = Rill::Params::string(params, u"name"_s);
+    const QByteArray base64 = Rill::Params::string(params, u"data"_s).toLatin1();
+    auto decoded = QByteArray::fromBase64Encoding(base64, QByteArray::AbortOnBase64DecodingErrors);
+    if (!decoded)
+        throw Rill::ParamError("data must be base64");
+    if (m_pending.size() >= MaxFiles) {
+        m_notice = u"At most %1 files per message."_s.arg(MaxFiles);
+        co_return;
+    }
+    QString error;
+    if (std::optional<Attachment> file = checkFile(name, *decoded, &error)) {
+        m_pending.append(*file);
+        m_notice.clear();
+    } else {
+        m_notice = error;
+    }
+    co_return;
+}
+
+QCoro::Task<> ChatView::detach(QVariantMap params)
+{
+    const qint64 index = Rill::Params::integer(params, u"index"_s);
+    if (index < 0 || index >= m_pending.size())
+        throw Rill::ParamError("no such file");
+    m_pending.removeAt(index);
     co_return;
 }
 

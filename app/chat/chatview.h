@@ -3,6 +3,8 @@
 // The rill-chat page: a conversation sidebar, the messages of the open
 // conversation, the answer streaming in, a composer, and settings.
 
+#include "conversationstore.h"
+
 #include <rill/liveview.h>
 
 #include <rill/llm/providerconfig.h>
@@ -23,6 +25,7 @@ class ChatView : public Rill::LiveView
     Q_PROPERTY(QString search MEMBER m_search)
     Q_PROPERTY(QVariantList search_results READ searchResults)
     Q_PROPERTY(qint64 renaming MEMBER m_renaming)
+    Q_PROPERTY(QVariantList pending_files READ pendingFiles)
     Q_PROPERTY(qint64 conversation_id MEMBER m_conversation)
     Q_PROPERTY(QVariantList messages READ messages)
     Q_PROPERTY(bool streaming READ streaming)
@@ -65,6 +68,8 @@ public:
     QCoro::Task<> version(QVariantMap params);
     QCoro::Task<> undoDelete(QVariantMap params);
     QCoro::Task<> search(QVariantMap params);
+    QCoro::Task<> attach(QVariantMap params);
+    QCoro::Task<> detach(QVariantMap params);
     QCoro::Task<> pin(QVariantMap params);
     QCoro::Task<> renameStart(QVariantMap params);
     QCoro::Task<> renameCancel(QVariantMap params);
@@ -78,6 +83,19 @@ public:
     //! What search() found: id, title, title_parts and snippet (lists of
     //! {text, hit}; snippet empty when the title matched).
     QVariantList searchResults() const;
+    //! Files attached to the next message: index, name, size (text), image.
+    QVariantList pendingFiles() const;
+
+    //! What a file may be: an image (PNG, JPEG, GIF, WebP, by its bytes) up
+    //! to MaxImageBytes, or UTF-8 text up to MaxTextBytes; at most MaxFiles
+    //! per message.
+    static constexpr qsizetype MaxImageBytes = 8 * 1024 * 1024;
+    static constexpr qsizetype MaxTextBytes = 512 * 1024;
+    static constexpr int MaxFiles = 8;
+    //! The file as an Attachment, or an error saying why not.
+    static std::optional<Attachment> checkFile(const QString &name, const QByteArray &data, QString *error);
+    //! "12 KB", "1.5 MB".
+    static QString sizeText(qint64 bytes);
     //! The group label for a conversation last updated at \a updated, seen at \a now.
     static QString dateGroup(const QDateTime &updated, const QDateTime &now);
     QVariantList messages() const;
@@ -134,6 +152,7 @@ private:
     mutable quint64 m_shownSeq = 0;
     mutable bool m_reasoningShown = false;
     QString m_search;
+    QList<Attachment> m_pending; // for the next message
     qint64 m_renaming = 0;
     qint64 m_undoId = 0;
     QString m_undoTitle;

@@ -189,6 +189,10 @@ bool ConversationStore::open(const QString &path)
         u"status TEXT NOT NULL DEFAULT 'complete', error TEXT NOT NULL DEFAULT '', model TEXT NOT NULL DEFAULT '', "
         u"created INTEGER NOT NULL, first_token_ms INTEGER, tokens_per_second REAL)"_s,
         u"CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages(conversation, id)"_s,
+        u"CREATE TABLE IF NOT EXISTS attachments (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+        u"message INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE, name TEXT NOT NULL, "
+        u"mime TEXT NOT NULL, data BLOB NOT NULL)"_s,
+        u"CREATE INDEX IF NOT EXISTS attachments_by_message ON attachments(message, id)"_s,
     };
     for (const QString &sql : setup)
         if (!exec(sql))
@@ -442,8 +446,56 @@ QList<Message> ConversationStore::allMessages(qint64 conversation) const
         m_error = q.lastError().text();
         return out;
     }
-    while (q.next())
+    QHash<qint64, qsizetype> at;
+    while (q.next()) {
         out.append(messageFrom(q));
+        at.insert(out.constLast().id, out.size() - 1);
+    }
+    // What files there are (not their bytes), in one query.
+    QSqlQuery files(QSqlDatabase::database(m_connection));
+    files.prepare(u"SELECT a.id, a.message, a.name, a.mime, length(a.data) FROM attachments a "
+                  u"JOIN messages m ON m.id = a.message WHERE m.conversation = ? ORDER BY a.id"_s);
+    files.addBindValue(conversation);
+    if (files.exec()) {
+        while (files.next()) {
+            const auto it = at.constFind(files.value(1).toLongLong());
+            if (it == at.cend())
+                continue;
+            out[*it].attachments.append(
+                {files.value(0).toLongLong(), files.value(2).toString(), files.value(3).toString(), files.value(4).toLongLong(), {}});
+        }
+    }
+    return out;
+}
+
+bool ConversationStore::addAttachments(qint64 message, const QList<Attachment> &list)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connection);
+    db.transaction();
+    for (const Attachment &a : list) {
+        if (!exec(u"INSERT INTO attachments (message, name, mime, data) VALUES (?, ?, ?, ?)"_s,
+                  {message, text(a.name), text(a.mimeType), a.data.isNull() ? QByteArray("") : a.data})) {
+            db.rollback();
+            return false;
+        }
+    }
+    return db.commit();
+}
+
+QList<Attachment> ConversationStore::attachments(qint64 message, bool withData) const
+{
+    QList<Attachment> out;
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    q.prepare(withData ? u"SELECT id, name, mime, length(data), data FROM attachments WHERE message = ? ORDER BY id"_s
+                       : u"SELECT id, name, mime, length(data) FROM attachments WHERE message = ? ORDER BY id"_s);
+    q.addBindValue(message);
+    if (!q.exec()) {
+        m_error = q.lastError().text();
+        return out;
+    }
+    while (q.next())
+        out.append({q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toString(), q.value(3).toLongLong(),
+                    withData ? q.value(4).toByteArray() : QByteArray()});
     return out;
 }
 

@@ -21,6 +21,19 @@
 
 namespace RillChat {
 
+//! A file sent with a message: a text file (its text goes into the prompt)
+//! or an image (for vision models).
+struct Attachment
+{
+    qint64 id = 0;
+    QString name;
+    QString mimeType;
+    qint64 size = 0;
+    QByteArray data; // empty unless asked for (attachments(id, true))
+
+    bool isImage() const { return mimeType.startsWith(u"image/"); }
+};
+
 struct Message
 {
     //! Stopped: the user stopped it; Interrupted: the app stopped mid-answer.
@@ -39,6 +52,8 @@ struct Message
     std::optional<double> tokensPerSecond;
     std::optional<int> promptTokens;     // as the provider reported them
     std::optional<int> completionTokens;
+
+    QList<Attachment> attachments; // names, types and sizes (no data)
 
     qint64 parent = 0; // the message this one follows; 0 for the first
     // Filled by messages(): this message's place among its versions (the
@@ -129,6 +144,10 @@ public:
     //! version beside its other children. Either way the new message is
     //! the end of the shown branch. 0 on failure.
     qint64 addMessage(const Message &message, std::optional<qint64> parent = std::nullopt);
+    //! Files that go with \a message (a user's question).
+    bool addAttachments(qint64 message, const QList<Attachment> &files);
+    //! The files of \a message, with their bytes if \a withData.
+    QList<Attachment> attachments(qint64 message, bool withData) const;
     //! Content, reasoning, status, error, timings and token counts of message.id.
     bool updateMessage(const Message &message);
     //! Shows the branch through \a id: it and, below it, the newest version

@@ -376,6 +376,58 @@ describe('look', () => {
     }
   });
 
+  test('files: attached by the button, by dropping and by pasting; too large is refused with a notice; sent with the question, shown on it', async () => {
+    const env = await chatWithFake(['--tokens', '4']);
+    try {
+      const { context, page, problems } = await openChat(chromium.browser, env.chat.url);
+      const chips = () => page.$$eval('.composer .files.pending .file-name', (l) => l.map((e) => e.textContent));
+      await page.setInputFiles('.composer input[type=file][dj-file]', [{ name: 'notes.md', mimeType: 'text/markdown', buffer: Buffer.from('# Notes\n') }]);
+      await until(page, 'the chosen file listed', () => document.querySelectorAll('.composer .files.pending .file').length === 1);
+      await page.evaluate(() => {
+        const dt = new DataTransfer();
+        dt.items.add(new File(['print("hi")\n'], 'hello.py', { type: 'text/x-python' }));
+        const box = document.querySelector('.composer-box');
+        box.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+        box.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      });
+      await until(page, 'the dropped file listed', () => document.querySelectorAll('.composer .files.pending .file').length === 2);
+      await page.focus('textarea[name=content]');
+      await page.evaluate(() => {
+        const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
+        const dt = new DataTransfer();
+        dt.items.add(new File([png], 'image.png', { type: 'image/png' }));
+        document.querySelector('textarea[name=content]').dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+      });
+      await until(page, 'the pasted image listed', () => document.querySelectorAll('.composer .files.pending .file').length === 3);
+      assert.deepEqual(await chips(), ['notes.md', 'hello.py', 'image.png']);
+      assert.equal(await page.inputValue('textarea[name=content]'), '', 'a pasted image is not text');
+      assert.equal(await page.$eval('.composer .files.pending .file:nth-child(3) use', (e) => e.getAttribute('href')), '#i-image');
+
+      // Too large: not sent; the page says so.
+      await page.setInputFiles('.composer input[type=file][dj-file]', [{ name: 'huge.txt', mimeType: 'text/plain', buffer: Buffer.alloc(9 * 1024 * 1024, 97) }]);
+      await page.waitForSelector('.rill-notice');
+      assert.match(await page.textContent('.rill-notice'), /“huge\.txt” is too large to attach \(9\.0 MB; at most 8\.0 MB\)/);
+      await page.click('.rill-notice button');
+      assert.deepEqual(await chips(), ['notes.md', 'hello.py', 'image.png']);
+      // Not a text file nor an image: the server says why.
+      await page.setInputFiles('.composer input[type=file][dj-file]', [{ name: 'blob.bin', mimeType: 'application/octet-stream', buffer: Buffer.from([0, 1, 2, 255]) }]);
+      await until(page, 'refused by the server', () => /neither text nor an image/.test(document.querySelector('main > .notice')?.textContent ?? ''));
+      await page.click('.composer .files.pending .file:nth-child(2) button.remove');
+      await until(page, 'removed', () => document.querySelectorAll('.composer .files.pending .file').length === 2);
+      await shot(page, 'files-light');
+
+      await page.fill('textarea[name=content]', 'What do these say?');
+      await page.keyboard.press('Enter');
+      await answerDone(page, 1);
+      assert.deepEqual(await page.$$eval('.message.user .files .file-name', (l) => l.map((e) => e.textContent)), ['notes.md', 'image.png']);
+      assert.equal(await page.$('.composer .files.pending'), null, 'the composer is empty again');
+      assert.deepEqual(problems, []);
+      await context.close();
+    } finally {
+      await env.stop();
+    }
+  });
+
   test('themes follow the system and a remembered toggle; tokens, the system font, icons, hover actions; a drawer on phones; screenshots', async () => {
     for (const scheme of ['light', 'dark']) {
       const chat = await startChat(['--provider', 'demo', '--data-dir', freshDataDir()]);

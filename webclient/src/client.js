@@ -9,6 +9,7 @@ import { ScrollKeeper, follow, installScrollIntent } from './scroll.js';
 import { morphRoot } from './morph.js';
 import { applyPatch } from './patch.js';
 import { bindEvents } from './events.js';
+import { bindFiles } from './files.js';
 import { RillSocket, socketUrl } from './socket.js';
 import { noticeLost, recoverSession, restoreTyped } from './recover.js';
 import { devLog, checkDirectives } from './dev.js';
@@ -255,6 +256,7 @@ export function start(root, options = {}) {
     if (refocuses(element)) refocus.add(ref);
     return ref;
   });
+  const unbindFiles = bindFiles(root, (name, params) => socket.pushEvent(name, params));
   setConnected(root, false);
   // Back from a reload after the session ended: what was being typed.
   try {
@@ -274,6 +276,7 @@ export function start(root, options = {}) {
     pendingCount: () => pending.length,
     stop() {
       unbind();
+      unbindFiles();
       socket.stop();
     },
   };

@@ -5,7 +5,7 @@
 import { Attr } from './protocol.js';
 
 const KNOWN = new Set([Attr.STREAM, Attr.STREAM_MODE, Attr.UPDATE, Attr.CLICK, Attr.SUBMIT, Attr.CHANGE, Attr.INPUT,
-  Attr.DEBOUNCE, 'dj-key']);
+  Attr.DEBOUNCE, Attr.FILE, 'dj-key']);
 const warned = new Set();
 
 export function devLog(dev, message) {

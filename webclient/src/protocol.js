@@ -98,6 +98,7 @@ export const Attr = Object.freeze({
   CHANGE: 'dj-change',
   INPUT: 'dj-input',
   DEBOUNCE: 'dj-debounce',
+  FILE: 'dj-file',
   VALUE_PREFIX: 'dj-value-',
 });
 

@@ -81,7 +81,7 @@ QCoro::AsyncGenerator<ChatEvent> OllamaProvider::chat(ChatRequest request, Cance
         co_yield event;
         co_return;
     }
-    const QJsonArray messages = Detail::messagesJson(request.messages);
+    const QJsonArray messages = Detail::messagesJson(request.messages, Detail::ImageStyle::OllamaImages);
     QJsonObject options;
     if (request.temperature)
         options.insert("temperature"_L1, *request.temperature);

@@ -81,7 +81,7 @@ QCoro::AsyncGenerator<ChatEvent> OpenAICompatibleProvider::chat(ChatRequest requ
         co_yield event;
         co_return;
     }
-    const QJsonArray messages = Detail::messagesJson(request.messages);
+    const QJsonArray messages = Detail::messagesJson(request.messages, Detail::ImageStyle::OpenAIParts);
     QJsonObject body{{"model"_L1, request.model}, {"messages"_L1, messages}, {"stream"_L1, true},
                      // Without it OpenAI sends no token counts in a stream; llama.cpp, vLLM and LM Studio accept it.
                      {"stream_options"_L1, QJsonObject{{"include_usage"_L1, true}}}};

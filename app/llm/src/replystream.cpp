@@ -266,11 +266,26 @@ ProviderError cutError()
     return ProviderError(ProviderError::Kind::Cut, u"The connection closed before the answer was complete."_s);
 }
 
-QJsonArray messagesJson(const QList<ChatMessage> &messages)
+QJsonArray messagesJson(const QList<ChatMessage> &messages, ImageStyle images)
 {
     QJsonArray out;
-    for (const ChatMessage &m : messages)
-        out.append(QJsonObject{{"role"_L1, m.role}, {"content"_L1, m.content}});
+    for (const ChatMessage &m : messages) {
+        QJsonObject message{{"role"_L1, m.role}, {"content"_L1, m.content}};
+        if (!m.images.isEmpty() && images == ImageStyle::OpenAIParts) {
+            QJsonArray parts{QJsonObject{{"type"_L1, "text"_L1}, {"text"_L1, m.content}}};
+            for (const ChatImage &image : m.images) {
+                const QString url = u"data:"_s + image.mimeType + u";base64,"_s + QString::fromLatin1(image.data.toBase64());
+                parts.append(QJsonObject{{"type"_L1, "image_url"_L1}, {"image_url"_L1, QJsonObject{{"url"_L1, url}}}});
+            }
+            message.insert("content"_L1, parts);
+        } else if (!m.images.isEmpty()) {
+            QJsonArray list;
+            for (const ChatImage &image : m.images)
+                list.append(QString::fromLatin1(image.data.toBase64()));
+            message.insert("images"_L1, list);
+        }
+        out.append(message);
+    }
     return out;
 }
 

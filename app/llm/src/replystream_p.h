@@ -87,7 +87,10 @@ QString seconds(std::chrono::milliseconds duration);
 
 QNetworkRequest jsonRequest(const QUrl &url);
 //! [{"role":..,"content":..}, ...]: the messages array both APIs take.
-QJsonArray messagesJson(const QList<ChatMessage> &messages);
+//! How a message's images are sent: OpenAI's content parts with data: URLs,
+//! or Ollama's "images" (base64).
+enum class ImageStyle { OpenAIParts, OllamaImages };
+QJsonArray messagesJson(const QList<ChatMessage> &messages, ImageStyle images);
 
 //! GETs \a url and returns the JSON body; throws ProviderError.
 QCoro::Task<QJsonDocument> fetchJson(QNetworkAccessManager *network, QNetworkRequest request, Timeouts timeouts);

@@ -20,6 +20,9 @@
 #include <rill/templateengine.h>
 
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSignalSpy>
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -35,6 +38,7 @@
 
 using namespace Qt::StringLiterals;
 using namespace std::chrono_literals;
+using namespace Qt::Literals::StringLiterals;
 using Rill::Llm::ProviderConfig;
 using RillChat::ChatService;
 using RillChat::ChatSettings;
@@ -859,8 +863,113 @@ void TstChatSidebar::pinRenameAndSearchFromThePage()
     QVERIFY(app.view->property("search_results").toList().isEmpty());
 }
 
+// ---------------------------------------------------------------------------
+
+class TstChatFiles : public QObject
+{
+    Q_OBJECT
+private slots:
+    void init();
+    void cleanup();
+    void attachCheckSendAndEdit();
+
+private:
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<FakeLlmServer> m_fake;
+    QByteArray m_oldConfigHome;
+};
+
+void TstChatFiles::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+    m_oldConfigHome = qgetenv("XDG_CONFIG_HOME");
+    qputenv("XDG_CONFIG_HOME", QFile::encodeName(m_dir->filePath(u"config"_s)));
+    m_fake = std::make_unique<FakeLlmServer>(FakeLlmServer::Flavor::OpenAI);
+    QVERIFY(m_fake->listen());
+}
+
+void TstChatFiles::cleanup()
+{
+    m_fake.reset();
+    if (m_oldConfigHome.isEmpty())
+        qunsetenv("XDG_CONFIG_HOME");
+    else
+        qputenv("XDG_CONFIG_HOME", m_oldConfigHome);
+    m_dir.reset();
+}
+
+void TstChatFiles::attachCheckSendAndEdit()
+{
+    App app;
+    QVERIFY(app.start(m_dir->path(), m_fake->url()));
+    auto attach = [&](const QString &name, const QByteArray &bytes) {
+        app.invoke(u"attach"_s, {{u"name"_s, name}, {u"type"_s, u"image/png"_s}, {u"data"_s, QString::fromLatin1(bytes.toBase64())}});
+    };
+    auto notice = [&] { return app.view->property("notice").toString(); };
+    const QByteArray jpeg = QByteArray("\xff\xd8\xff\xe0", 4) + QByteArray(64, 'j');
+
+    // The type is what the bytes are: a "PNG" of random binary is refused,
+    // a JPEG sent as image/png is a JPEG.
+    attach(u"fake.png"_s, QByteArray("\x00\x01\x02\xff", 4));
+    QVERIFY2(notice().contains(u"neither text nor an image"_s), qPrintable(notice()));
+    attach(u"photo.png"_s, jpeg);
+    attach(u"main.cpp"_s, "int main() { return 0; }\n");
+    attach(u"big.txt"_s, QByteArray(ChatView::MaxTextBytes + 1, 'a'));
+    QVERIFY2(notice().contains(u"too large"_s), qPrintable(notice()));
+    QVariantList pending = app.view->property("pending_files").toList();
+    QCOMPARE(pending.size(), 2);
+    QCOMPARE(pending[0].toMap().value(u"image"_s).toBool(), true);
+    QCOMPARE(pending[1].toMap().value(u"name"_s).toString(), u"main.cpp"_s);
+    QVERIFY(app.html().contains(u"dj-click=\"detach\""_s));
+    // Not base64, or no such file: refused as bad parameters.
+    auto refused = [&](const QString &event, const QVariantMap &params) -> QCoro::Task<bool> {
+        try {
+            co_await app.view->invoke(event, params);
+        } catch (const Rill::ParamError &) {
+            co_return true;
+        }
+        co_return false;
+    };
+    QVERIFY(QCoro::waitFor(refused(u"attach"_s, {{u"name"_s, u"x"_s}, {u"data"_s, u"***"_s}})));
+    QVERIFY(QCoro::waitFor(refused(u"detach"_s, {{u"index"_s, 7}})));
+    for (int i = 0; i < ChatView::MaxFiles; ++i)
+        attach(u"f%1.txt"_s.arg(i), "x");
+    QCOMPARE(app.view->property("pending_files").toList().size(), ChatView::MaxFiles);
+    QVERIFY(notice().contains(u"At most"_s));
+    while (app.view->property("pending_files").toList().size() > 2)
+        app.invoke(u"detach"_s, {{u"index"_s, 2}});
+
+    // Sending takes them along (a message of files alone is fine too).
+    app.invoke(u"send"_s, {{u"content"_s, u""_s}});
+    const qint64 conversation = app.view->property("conversation_id").toLongLong();
+    QVERIFY(conversation);
+    QVERIFY(app.view->property("pending_files").toList().isEmpty());
+    QVERIFY(waitForAnswer(app.service.get(), conversation));
+    QCOMPARE(app.store.conversation(conversation)->title, u"photo.png"_s);
+    const Message question = app.store.messages(conversation).first();
+    QCOMPARE(question.attachments.size(), 2);
+    QCOMPARE(question.attachments[0].mimeType, u"image/jpeg"_s);
+    const QString html = app.html();
+    QVERIFY2(html.contains(u"<span class=\"file-name\">main.cpp</span>"_s), qPrintable(html));
+    const QJsonObject sent = QJsonDocument::fromJson(m_fake->requests().last().body).object();
+    const QJsonArray parts = sent.value("messages"_L1).toArray().last().toObject().value("content"_L1).toArray();
+    QCOMPARE(parts.size(), 2);
+    QVERIFY(parts[0].toObject().value("text"_L1).toString().contains(u"File main.cpp:"_s));
+    QVERIFY(parts[1].toObject().value("image_url"_L1).toObject().value("url"_L1).toString().startsWith(u"data:image/jpeg;base64,"_s));
+
+    // An edited question keeps its files.
+    app.invoke(u"edit"_s, {{u"id"_s, question.id}, {u"content"_s, u"And now?"_s}});
+    QVERIFY(waitForAnswer(app.service.get(), conversation));
+    const Message edited = app.store.messages(conversation).first();
+    QVERIFY(edited.id != question.id);
+    QCOMPARE(edited.attachments.size(), 2);
+    QCOMPARE(app.store.attachments(edited.id, true).at(1).data, QByteArray("int main() { return 0; }\n"));
+}
+
 RILL_TEST_CLASS(TstChatSettings)
 RILL_TEST_CLASS(TstChatVersions)
 RILL_TEST_CLASS(TstChatShared)
 RILL_TEST_CLASS(TstChatSidebar)
+RILL_TEST_CLASS(TstChatFiles)
 #include "tst_chatfeatures.moc"

@@ -89,6 +89,8 @@ private slots:
     void systemPromptAndOptionsAreSent_data();
     void systemPromptAndOptionsAreSent();
     void usageIsSaved();
+    void attachmentsAreSent_data();
+    void attachmentsAreSent();
 
 private:
     qint64 ask(const QString &question);
@@ -491,6 +493,54 @@ void TstChatService::usageIsSaved()
     // As tests/fakes reports them.
     QCOMPARE(saved->promptTokens, std::optional<int>(12));
     QCOMPARE(saved->completionTokens, std::optional<int>(5));
+}
+
+void TstChatService::attachmentsAreSent_data()
+{
+    QTest::addColumn<FakeLlmServer::Flavor>("flavor");
+    QTest::newRow("openai") << FakeLlmServer::Flavor::OpenAI;
+    QTest::newRow("ollama") << FakeLlmServer::Flavor::Ollama;
+}
+
+// A text file goes into the question, named and fenced (longer fences than
+// any inside it); an image as the provider's wire format wants it.
+void TstChatService::attachmentsAreSent()
+{
+    QFETCH(FakeLlmServer::Flavor, flavor);
+    FakeLlmServer fake(flavor);
+    QVERIFY(fake.listen());
+    if (flavor == FakeLlmServer::Flavor::Ollama)
+        m_service->setProvider(std::make_shared<Rill::Llm::OllamaProvider>(fake.url()));
+    else
+        m_service->setProvider(std::make_shared<Rill::Llm::OpenAICompatibleProvider>(fake.url()));
+    const qint64 conversation = ask(u"What is in these?"_s);
+    const qint64 question = m_store->messages(conversation).last().id;
+    const QByteArray png = QByteArray("\x89PNG\r\n\x1a\n", 8) + QByteArray(100, '\x01');
+    QVERIFY(m_store->addAttachments(question, {{0, u"notes.md"_s, u"text/plain"_s, 0, "Has ``` inside\n"},
+                                               {0, u"cat.png"_s, u"image/png"_s, 0, png}}));
+    const QList<RillChat::Attachment> listed = m_store->messages(conversation).last().attachments;
+    QCOMPARE(listed.size(), 2);
+    QCOMPARE(listed[1].name, u"cat.png"_s);
+    QCOMPARE(listed[1].size, png.size());
+    QVERIFY(listed[1].data.isEmpty()); // not loaded with the list
+
+    QSignalSpy ended(m_service.get(), &ChatService::answerEnded);
+    QVERIFY(m_service->startAnswer(conversation, u"fake-small"_s));
+    QVERIFY(ended.wait(10000));
+    const QJsonObject sent = QJsonDocument::fromJson(fake.requests().last().body).object();
+    const QJsonObject user = sent.value("messages"_L1).toArray().last().toObject();
+    const QString text = u"What is in these?\n\nFile notes.md:\n````\nHas ``` inside\n\n````"_s;
+    const QString dataUrl = u"data:image/png;base64,"_s + QString::fromLatin1(png.toBase64());
+    if (flavor == FakeLlmServer::Flavor::OpenAI) {
+        const QJsonArray parts = user.value("content"_L1).toArray();
+        QCOMPARE(parts.size(), 2);
+        QCOMPARE(parts[0].toObject(), (QJsonObject{{"type"_L1, u"text"_s}, {"text"_L1, text}}));
+        QCOMPARE(parts[1].toObject().value("type"_L1).toString(), u"image_url"_s);
+        QCOMPARE(parts[1].toObject().value("image_url"_L1).toObject().value("url"_L1).toString(), dataUrl);
+    } else {
+        QCOMPARE(user.value("content"_L1).toString(), text);
+        QCOMPARE(user.value("images"_L1).toArray(), (QJsonArray{QString::fromLatin1(png.toBase64())}));
+    }
 }
 
 RILL_TEST_CLASS(TstChatService)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QByteArray>
 #include <QList>
 #include <QString>
 
@@ -7,11 +8,21 @@
 
 namespace Rill::Llm {
 
+//! A picture sent with a message, for models that see (vision models).
+struct ChatImage
+{
+    QString mimeType; //!< image/png, image/jpeg, image/webp, image/gif
+    QByteArray data;  //!< the file's bytes
+};
+
 //! One turn of a conversation; role is "system", "user" or "assistant".
+//! Images go as OpenAI `image_url` content parts (data: URLs) or in
+//! Ollama's `images` list.
 struct ChatMessage
 {
     QString role;
     QString content;
+    QList<ChatImage> images;
 };
 
 //! What to ask a provider for. Unset options leave the server's defaults.
