@@ -1,6 +1,7 @@
 #include "chatview.h"
 
 #include "chatservice.h"
+#include "conversationio.h"
 
 #include <rill/llm/ollamaprovider.h>
 #include <rill/markdown.h>
@@ -39,6 +40,8 @@ ChatView::ChatView(ChatService *service, ApplySettings applySettings)
     handle(u"undo_delete"_s, &ChatView::undoDelete); // the one action that keeps the offer
     handle(u"search"_s, &ChatView::search);           // typing a search keeps it, too
     on(u"attach"_s, &ChatView::attach);
+    on(u"export"_s, &ChatView::exportConversation);
+    on(u"import"_s, &ChatView::importConversation);
     on(u"detach"_s, &ChatView::detach);
 
     m_undoTimer.setSingleShot(true);
@@ -74,6 +77,7 @@ void ChatView::on(const QString &event, Method method)
 {
     handle(event, [this, method](QVariantMap params) -> QCoro::Task<> {
         endUndo();
+        m_download.clear(); // saved by the page already
         return (this->*method)(std::move(params));
     });
 }
@@ -623,6 +627,50 @@ QCoro::Task<> ChatView::attach(QVariantMap params)
     } else {
         m_notice = error;
     }
+    co_return;
+}
+
+QCoro::Task<> ChatView::exportConversation(QVariantMap params)
+{
+    const QString format = Rill::Params::string(params, u"format"_s);
+    const std::optional<Conversation> c = m_conversation ? m_service->store()->conversation(m_conversation) : std::nullopt;
+    if (!c)
+        throw Rill::ParamError("no conversation to export");
+    static quint64 serial = 0; // the page saves each export once, by its id
+    if (format == u"md")
+        m_download = {{u"id"_s, ++serial},
+                      {u"name"_s, ConversationIO::fileName(c->title, u"md"_s)},
+                      {u"type"_s, u"text/markdown"_s},
+                      {u"text"_s, ConversationIO::toMarkdown(*m_service->store(), c->id)}};
+    else if (format == u"json")
+        m_download = {{u"id"_s, ++serial},
+                      {u"name"_s, ConversationIO::fileName(c->title, u"json"_s)},
+                      {u"type"_s, u"application/json"_s},
+                      {u"text"_s, QString::fromUtf8(ConversationIO::toJson(*m_service->store(), c->id))}};
+    else
+        throw Rill::ParamError("format must be md or json");
+    co_return;
+}
+
+QCoro::Task<> ChatView::importConversation(QVariantMap params)
+{
+    const QString name = Rill::Params::string(params, u"name"_s);
+    auto decoded = QByteArray::fromBase64Encoding(Rill::Params::string(params, u"data"_s).toLatin1(),
+                                                  QByteArray::AbortOnBase64DecodingErrors);
+    if (!decoded)
+        throw Rill::ParamError("data must be base64");
+    QString error;
+    QString title = name.simplified().left(120);
+    if (title.endsWith(u".json"_s, Qt::CaseInsensitive))
+        title.chop(5);
+    const qint64 id = ConversationIO::importJson(*m_service->store(), *decoded, title, &error);
+    if (!id) {
+        m_notice = u"Cannot import %1: %2."_s.arg(name.simplified().left(120), error);
+        co_return;
+    }
+    m_notice.clear();
+    m_search.clear();
+    show(id);
     co_return;
 }
 

@@ -26,6 +26,7 @@ class ChatView : public Rill::LiveView
     Q_PROPERTY(QVariantList search_results READ searchResults)
     Q_PROPERTY(qint64 renaming MEMBER m_renaming)
     Q_PROPERTY(QVariantList pending_files READ pendingFiles)
+    Q_PROPERTY(QVariantMap download MEMBER m_download)
     Q_PROPERTY(qint64 conversation_id MEMBER m_conversation)
     Q_PROPERTY(QVariantList messages READ messages)
     Q_PROPERTY(bool streaming READ streaming)
@@ -69,6 +70,8 @@ public:
     QCoro::Task<> undoDelete(QVariantMap params);
     QCoro::Task<> search(QVariantMap params);
     QCoro::Task<> attach(QVariantMap params);
+    QCoro::Task<> exportConversation(QVariantMap params);
+    QCoro::Task<> importConversation(QVariantMap params);
     QCoro::Task<> detach(QVariantMap params);
     QCoro::Task<> pin(QVariantMap params);
     QCoro::Task<> renameStart(QVariantMap params);
@@ -153,6 +156,7 @@ private:
     mutable bool m_reasoningShown = false;
     QString m_search;
     QList<Attachment> m_pending; // for the next message
+    QVariantMap m_download;      // an export for the page to save: name, type, text (until the next action)
     qint64 m_renaming = 0;
     qint64 m_undoId = 0;
     QString m_undoTitle;

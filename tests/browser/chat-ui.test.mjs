@@ -7,7 +7,7 @@
 
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -421,6 +421,49 @@ describe('look', () => {
       await answerDone(page, 1);
       assert.deepEqual(await page.$$eval('.message.user .files .file-name', (l) => l.map((e) => e.textContent)), ['notes.md', 'image.png']);
       assert.equal(await page.$('.composer .files.pending'), null, 'the composer is empty again');
+      assert.deepEqual(problems, []);
+      await context.close();
+    } finally {
+      await env.stop();
+    }
+  });
+
+  test('export as Markdown and JSON from the menu (real downloads); import the JSON back; a bad file is refused with the reason', async () => {
+    const env = await chatWithFake(['--tokens', '4']);
+    try {
+      const { context, page, problems } = await openChat(chromium.browser, env.chat.url);
+      await page.fill('textarea[name=content]', 'Export me');
+      await page.keyboard.press('Enter');
+      await answerDone(page, 1);
+      const exported = async (label) => {
+        await page.click('header .menu-button');
+        await page.waitForSelector('header .menu', { state: 'visible' });
+        const [download] = await Promise.all([page.waitForEvent('download'), page.click(`header .menu button:has-text("${label}")`)]);
+        await until(page, 'the menu closes', () => getComputedStyle(document.querySelector('header .menu')).display === 'none');
+        return { name: download.suggestedFilename(), text: readFileSync(await download.path(), 'utf8') };
+      };
+      const md = await exported('Export as Markdown');
+      assert.equal(md.name, 'Export-me.md');
+      assert.match(md.text, /^# Export me\n/);
+      assert.match(md.text, /## You\n\nExport me\n\n## Assistant \(fake-small\)\n\nw1 w2 w3 w4\n/);
+      const json = await exported('Export as JSON');
+      assert.equal(json.name, 'Export-me.json');
+      const data = JSON.parse(json.text);
+      assert.equal(data.format, 'rill-chat');
+      assert.deepEqual(data.messages.map((m) => [m.role, m.content]), [['user', 'Export me'], ['assistant', 'w1 w2 w3 w4']]);
+
+      await page.click('header .menu-button');
+      await page.setInputFiles('header .menu input[type=file][dj-file=import]', [{ name: 'Export-me.json', mimeType: 'application/json', buffer: Buffer.from(json.text) }]);
+      await until(page, 'the import listed and opened', () => document.querySelectorAll('.sidebar .conv button.open').length === 2
+        && document.querySelectorAll('#messages .message').length === 2);
+      assert.deepEqual(await page.$$eval('#messages .message', (l) => l.map((e) => e.querySelector('.text, .markdown').textContent.trim())),
+        ['Export me', 'w1 w2 w3 w4']);
+      await page.click('header .menu-button');
+      await page.setInputFiles('header .menu input[type=file][dj-file=import]', [{ name: 'notes.json', mimeType: 'application/json', buffer: Buffer.from('{"messages": 3}') }]);
+      await until(page, 'refused', () => /Cannot import notes\.json: it has no "messages" list/.test(document.querySelector('main > .notice')?.textContent ?? ''));
+      assert.equal(await page.$$eval('.sidebar .conv', (l) => l.length), 2);
+      await page.click('header .menu-button');
+      await shot(page, 'menu-light');
       assert.deepEqual(problems, []);
       await context.close();
     } finally {

@@ -18,6 +18,10 @@
 //       a click inside [data-rill-close="NAME"] removes it.
 //   [data-rill-external-links]        links to other sites inside it open in
 //       a new tab, target=_blank rel="noopener noreferrer".
+//   <div hidden id="ID" data-rill-download="FILE" data-type="MIME">TEXT</div>
+//       saves TEXT (its textContent, exactly) as FILE once, when a render
+//       adds it (an "Export" handler puts it in the page); again only when
+//       a render gives it another id (make it unique per export).
 //
 // (data-rill-autofocus and data-rill-refocus are the client's: client.js.)
 
@@ -156,6 +160,27 @@ export function markExternalLinks(root) {
   }
 }
 
+// ---- downloads -------------------------------------------------------------
+
+const downloaded = new WeakMap(); // element -> the id it was saved under
+
+export function startDownloads(root) {
+  for (const el of root.querySelectorAll('[data-rill-download]')) {
+    if (downloaded.has(el) && downloaded.get(el) === el.id) continue;
+    downloaded.set(el, el.id);
+    const blob = new Blob([el.textContent], { type: el.getAttribute('data-type') || 'text/plain' });
+    const url = URL.createObjectURL(blob);
+    const link = root.ownerDocument.createElement('a');
+    link.href = url;
+    link.download = el.getAttribute('data-rill-download') || 'download.txt';
+    link.hidden = true;
+    root.ownerDocument.body.appendChild(link); // outside the view root: renders never see it
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+  }
+}
+
 // ---- wiring ----------------------------------------------------------------
 
 export function installUi(root) {
@@ -190,6 +215,7 @@ export function installUi(root) {
   });
 
   const update = () => {
+    startDownloads(root);
     autogrowAll(root);
     markExternalLinks(root);
     watchElapsed(root);

@@ -8,6 +8,7 @@
 #include "chatservice.h"
 #include "chatsettings.h"
 #include "chatview.h"
+#include "conversationio.h"
 #include "conversationstore.h"
 
 #include "fakellmserver.h"
@@ -43,6 +44,7 @@ using Rill::Llm::ProviderConfig;
 using RillChat::ChatService;
 using RillChat::ChatSettings;
 using RillChat::ChatView;
+using RillChat::Conversation;
 using RillChat::ConversationStore;
 using RillChat::Message;
 using RillTest::FakeLlmServer;
@@ -872,6 +874,9 @@ private slots:
     void init();
     void cleanup();
     void attachCheckSendAndEdit();
+    void exportAndImport();
+    void hostileImports_data();
+    void hostileImports();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -965,6 +970,98 @@ void TstChatFiles::attachCheckSendAndEdit()
     QVERIFY(edited.id != question.id);
     QCOMPARE(edited.attachments.size(), 2);
     QCOMPARE(app.store.attachments(edited.id, true).at(1).data, QByteArray("int main() { return 0; }\n"));
+}
+
+void TstChatFiles::exportAndImport()
+{
+    App app;
+    QVERIFY(app.start(m_dir->path(), m_fake->url()));
+    m_fake->setTokens({u"Use `grep`:\n\n"_s, u"```sh\ngrep -r x .\n```"_s});
+    app.invoke(u"attach"_s, {{u"name"_s, u"notes.txt"_s}, {u"data"_s, QString::fromLatin1(QByteArray("n").toBase64())}});
+    app.invoke(u"send"_s, {{u"content"_s, u"How do I search files?"_s}});
+    const qint64 conversation = app.view->property("conversation_id").toLongLong();
+    QVERIFY(waitForAnswer(app.service.get(), conversation));
+    QVERIFY(app.store.setConversationSystemPrompt(conversation, u"Be brief."_s));
+
+    app.invoke(u"export"_s, {{u"format"_s, u"md"_s}});
+    QVariantMap download = app.view->property("download").toMap();
+    QCOMPARE(download.value(u"name"_s).toString(), u"How-do-I-search-files.md"_s);
+    const QString markdown = download.value(u"text"_s).toString();
+    QVERIFY2(markdown.startsWith(u"# How do I search files?\n"_s), qPrintable(markdown));
+    QVERIFY(markdown.contains(u"## You\n\nHow do I search files?\n\n_Files: `notes.txt`_"_s));
+    QVERIFY(markdown.contains(u"## Assistant (fake-small)\n\nUse `grep`:\n\n```sh\ngrep -r x .\n```"_s));
+    QVERIFY(markdown.contains(u"**System prompt:**\n\nBe brief."_s));
+    QString html = app.html();
+    QVERIFY2(html.contains(u"data-rill-download=\"How-do-I-search-files.md\""_s), qPrintable(html.left(300)));
+    QVERIFY(html.contains(u"```sh"_s));
+
+    app.invoke(u"export"_s, {{u"format"_s, u"json"_s}});
+    download = app.view->property("download").toMap();
+    QCOMPARE(download.value(u"type"_s).toString(), u"application/json"_s);
+    const QByteArray json = download.value(u"text"_s).toString().toUtf8();
+    const QJsonObject root = QJsonDocument::fromJson(json).object();
+    QCOMPARE(root.value("format"_L1).toString(), u"rill-chat"_s);
+    QCOMPARE(root.value("messages"_L1).toArray().size(), 2);
+    app.invoke(u"new_chat"_s);
+    QVERIFY(app.view->property("download").toMap().isEmpty()); // once
+
+    // Back in: a new conversation like the first, shown.
+    app.invoke(u"import"_s, {{u"name"_s, u"export.json"_s}, {u"data"_s, QString::fromLatin1(json.toBase64())}});
+    const qint64 imported = app.view->property("conversation_id").toLongLong();
+    QVERIFY(imported && imported != conversation);
+    const Conversation c = *app.store.conversation(imported);
+    QCOMPARE(c.title, u"How do I search files?"_s);
+    QCOMPARE(c.systemPrompt, u"Be brief."_s);
+    const QList<Message> before = app.store.messages(conversation), after = app.store.messages(imported);
+    QCOMPARE(after.size(), before.size());
+    for (qsizetype i = 0; i < after.size(); ++i) {
+        QCOMPARE(after[i].role, before[i].role);
+        QCOMPARE(after[i].content, before[i].content);
+        QCOMPARE(after[i].model, before[i].model);
+        QCOMPARE(after[i].created.toSecsSinceEpoch(), before[i].created.toSecsSinceEpoch());
+    }
+    // OpenAI's shape: a list of {role, content}; the file name is the title.
+    const QByteArray openai = R"([{"role":"system","content":"S"},{"role":"user","content":"Hi"},{"role":"assistant","content":"Hello!"}])";
+    app.invoke(u"import"_s, {{u"name"_s, u"greeting.json"_s}, {u"data"_s, QString::fromLatin1(openai.toBase64())}});
+    const qint64 third = app.view->property("conversation_id").toLongLong();
+    QCOMPARE(app.store.conversation(third)->title, u"greeting"_s);
+    QCOMPARE(app.store.conversation(third)->systemPrompt, u"S"_s);
+    QCOMPARE(app.store.messages(third).size(), 2);
+}
+
+void TstChatFiles::hostileImports_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<QString>("error");
+    QTest::newRow("not json") << QByteArray("{\"messages\": [") << u"it is not JSON"_s;
+    QTest::newRow("binary") << QByteArray("\x00\xff\xfe", 3) << u"it is not JSON"_s;
+    QTest::newRow("other format") << QByteArray(R"({"format":"chatgpt","messages":[]})") << u"not rill-chat"_s;
+    QTest::newRow("future version") << QByteArray(R"({"format":"rill-chat","version":9,"messages":[]})") << u"version 9"_s;
+    QTest::newRow("no messages") << QByteArray(R"({"title":"x"})") << u"no \"messages\" list"_s;
+    QTest::newRow("empty") << QByteArray("[]") << u"no messages"_s;
+    QTest::newRow("bad role") << QByteArray(R"([{"role":"tool","content":"x"}])") << u"message 1 has no role"_s;
+    QTest::newRow("content not text") << QByteArray(R"([{"role":"user","content":[{"type":"text"}]}])") << u"message 1 has no text content"_s;
+    QTest::newRow("system only") << QByteArray(R"([{"role":"system","content":"x"}])") << u"only a system prompt"_s;
+    QByteArray many = "[";
+    for (int i = 0; i <= RillChat::ConversationIO::MaxImportMessages; ++i)
+        many += R"({"role":"user","content":""},)";
+    many.chop(1);
+    many += "]";
+    QTest::newRow("too many") << many << u"more than 10000 messages"_s;
+    QTest::newRow("deep") << QByteArray(100000, '[') << u"it is not JSON"_s;
+}
+
+void TstChatFiles::hostileImports()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(QString, error);
+    App app;
+    QVERIFY(app.start(m_dir->path(), m_fake->url()));
+    app.invoke(u"import"_s, {{u"name"_s, u"bad.json"_s}, {u"data"_s, QString::fromLatin1(json.toBase64())}});
+    const QString notice = app.view->property("notice").toString();
+    QVERIFY2(notice.startsWith(u"Cannot import bad.json: "_s) && notice.contains(error), qPrintable(notice));
+    QVERIFY(app.store.conversations().isEmpty()); // nothing half-made
+    QCOMPARE(app.view->property("conversation_id").toLongLong(), 0);
 }
 
 RILL_TEST_CLASS(TstChatSettings)
