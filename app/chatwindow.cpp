@@ -1,15 +1,22 @@
 #include "chatwindow.h"
 
 #include <QCloseEvent>
+#include <QDir>
 #include <QLoggingCategory>
 #include <QNetworkCookie>
 #include <QWebEngineCookieStore>
 #include <QDesktopServices>
 #include <QSettings>
 #include <QShortcut>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QWebEngineDownloadRequest>
 #include <QWebEnginePage>
 #include <QWebEngineProfile>
 #include <QWebEngineView>
+
+#include <algorithm>
+#include <cmath>
 
 using namespace Qt::StringLiterals;
 
@@ -82,10 +89,36 @@ ChatWindow::ChatWindow(const QUrl &home, const QByteArray &accessCookie, QWidget
     connect(stop, &QShortcut::activated, this, [this] { click(u"button.stop"_s); });
     auto *quit = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q), this);
     connect(quit, &QShortcut::activated, this, &QWidget::close);
+    // Text size: Ctrl+= is where "+" is without Shift on most keyboards.
+    for (const QKeySequence &keys : {QKeySequence(Qt::CTRL | Qt::Key_Plus), QKeySequence(Qt::CTRL | Qt::Key_Equal),
+                                     QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Plus)})
+        connect(new QShortcut(keys, this), &QShortcut::activated, this, [this] { zoomBy(1); });
+    connect(new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Minus), this), &QShortcut::activated, this, [this] { zoomBy(-1); });
+    connect(new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_0), this), &QShortcut::activated, this, &ChatWindow::resetZoom);
+    setZoom(settings.value(u"window/zoom"_s, 1.0).toDouble());
+
+    // Exports ("Export as Markdown") are downloads: saved, and said where.
+    m_downloads = QStandardPaths::writableLocation(QStandardPaths::DownloadLocation);
+    connect(m_view->page()->profile(), &QWebEngineProfile::downloadRequested, this,
+            [this](QWebEngineDownloadRequest *download) {
+                if (download->page() != m_view->page())
+                    return;
+                download->setDownloadDirectory(m_downloads.isEmpty() ? QDir::homePath() : m_downloads);
+                connect(download, &QWebEngineDownloadRequest::isFinishedChanged, this, [this, download] {
+                    const QString path = QDir(download->downloadDirectory()).filePath(download->downloadFileName());
+                    if (download->state() == QWebEngineDownloadRequest::DownloadCompleted)
+                        statusBar()->showMessage(u"Saved %1"_s.arg(QDir::toNativeSeparators(path)), 8000);
+                    else
+                        statusBar()->showMessage(u"Could not save %1: %2"_s.arg(download->downloadFileName(),
+                                                                                download->interruptReasonString()), 8000);
+                });
+                download->accept();
+            });
 
     // Said where a user looks (the terminal) when the page cannot show:
     // a renderer that dies leaves a blank window otherwise.
-    connect(m_view, &QWebEngineView::loadFinished, this, [](bool ok) {
+    connect(m_view, &QWebEngineView::loadFinished, this, [this](bool ok) {
+        m_view->setZoomFactor(m_zoom); // a navigation may reset it
         if (ok)
             qCDebug(lcWindow) << "page loaded";
         else
@@ -110,6 +143,21 @@ void ChatWindow::click(const QString &selector)
     m_view->page()->runJavaScript(u"(function(){var b=document.querySelector(%1);if(b&&!b.disabled)b.click();})()"_s
                                       .arg(u"'"_s + QString(selector).replace(u"'"_s, u"\\'"_s) + u"'"_s));
 }
+
+void ChatWindow::setZoom(double factor)
+{
+    m_zoom = std::clamp(factor, MinZoom, MaxZoom);
+    m_view->setZoomFactor(m_zoom);
+    QSettings().setValue(u"window/zoom"_s, m_zoom);
+}
+
+void ChatWindow::zoomBy(int steps)
+{
+    // Steps of 10 %, as browsers take them, rounded so they add up exactly.
+    setZoom(std::round((m_zoom + 0.1 * steps) * 10.0) / 10.0);
+}
+
+void ChatWindow::resetZoom() { setZoom(1.0); }
 
 void ChatWindow::closeEvent(QCloseEvent *event)
 {

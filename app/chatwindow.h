@@ -1,8 +1,9 @@
 #pragma once
 
 // The desktop window: a QWebEngineView on rill-chat's own server, with the
-// shortcuts a chat app has, remembered geometry, and external links opened
-// in the system browser.
+// shortcuts a chat app has (Ctrl+N, Esc, Ctrl+Q, Ctrl +/-/0 for the text
+// size), remembered geometry and size, exports saved to the Downloads
+// folder, and external links opened in the system browser.
 
 #include <QMainWindow>
 #include <QUrl>
@@ -20,10 +21,21 @@ public:
 
     QWebEngineView *view() const { return m_view; }
 
+    //! Where exports are saved; default: the user's Downloads folder.
+    void setDownloadDirectory(const QString &path) { m_downloads = path; }
+    //! Page zoom: Ctrl++ (or Ctrl+=), Ctrl+-, Ctrl+0; kept across starts.
+    void zoomBy(int steps);
+    void resetZoom();
+    static constexpr double MinZoom = 0.5;
+    static constexpr double MaxZoom = 2.5;
+
 protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
     void click(const QString &selector);
+    void setZoom(double factor);
     QWebEngineView *m_view;
+    QString m_downloads;
+    double m_zoom = 1.0;
 };

@@ -27,6 +27,10 @@
 #include <QSet>
 #include <QStandardPaths>
 #include <QTest>
+#include <QTemporaryDir>
+#include <QStatusBar>
+#include <QSettings>
+#include <QFile>
 #include <QWebEnginePage>
 #include <QWebEngineScript>
 #include <QWebEngineScriptCollection>
@@ -247,6 +251,44 @@ void TstChatWindow::geometryRemembered()
     QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
     QTRY_VERIFY_WITH_TIMEOUT(
         eval(u"!!document.querySelector('[data-rill-root][data-rill-connected]')"_s).toBool(), 10000);
+}
+
+// Ctrl +/-/0 change the text size (kept for the next start); an export
+// from the page's menu lands in the downloads folder, and the window says so.
+void TstChatWindow::textSizeAndExports()
+{
+    m_window->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+    QWebEngineView *view = m_window->view();
+    QCOMPARE(view->zoomFactor(), 1.0);
+    QTest::keyClick(m_window.get(), Qt::Key_Equal, Qt::ControlModifier);
+    QTest::keyClick(m_window.get(), Qt::Key_Plus, Qt::ControlModifier);
+    QTRY_COMPARE(view->zoomFactor(), 1.2);
+    QCOMPARE(QSettings().value(u"window/zoom"_s).toDouble(), 1.2);
+    QTRY_VERIFY(eval(u"window.innerWidth"_s).toInt() < view->width()); // the page lays out larger text
+    QTest::keyClick(m_window.get(), Qt::Key_Minus, Qt::ControlModifier);
+    QTRY_COMPARE(view->zoomFactor(), 1.1);
+    for (int i = 0; i < 20; ++i)
+        QTest::keyClick(m_window.get(), Qt::Key_Minus, Qt::ControlModifier);
+    QTRY_COMPARE(view->zoomFactor(), ChatWindow::MinZoom);
+    QTest::keyClick(m_window.get(), Qt::Key_0, Qt::ControlModifier);
+    QTRY_COMPARE(view->zoomFactor(), 1.0);
+
+    QTemporaryDir downloads;
+    m_window->setDownloadDirectory(downloads.path());
+    QTRY_VERIFY_WITH_TIMEOUT(eval(u"!!document.querySelector('header .menu button[data-format=md]')"_s).toBool(), 10000);
+    QVERIFY(eval(u"document.querySelector('header .menu button[data-format=md]').click(), true"_s).toBool());
+    // Chromium writes to a partial file first, then renames it.
+    auto saved = [&] {
+        const QStringList md = QDir(downloads.path()).entryList({u"*.md"_s}, QDir::Files);
+        if (md.isEmpty())
+            return QByteArray();
+        QFile file(QDir(downloads.path()).filePath(md.constFirst()));
+        return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(saved().startsWith("# "), 10000);
+    QVERIFY(saved().contains("## You"));
+    QTRY_VERIFY(m_window->statusBar()->currentMessage().startsWith(u"Saved "_s));
 }
 
 // Ctrl+N starts a new chat, Esc stops an answer mid-stream (the partial

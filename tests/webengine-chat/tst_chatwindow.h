@@ -43,6 +43,7 @@ private slots:
     void copyShowsCopied();
     void externalLinksOpenOutside();
     void geometryRemembered();
+    void textSizeAndExports();
     void shortcuts();
 
 private:
