@@ -9,6 +9,7 @@
 #include <rill/request.h>
 
 #include <QLocale>
+#include <QRegularExpression>
 #include <QSignalBlocker>
 #include <QStringDecoder>
 
@@ -184,11 +185,24 @@ QVariantList ChatView::searchResults() const
 
 QString ChatView::withCodeCopyButtons(const QString &html)
 {
-    QString out = html;
+    // md4c writes each fenced block as <pre><code class="language-X"> (X
+    // escaped); the block gets a header with the language and a copy button.
     // dj-update="ignore": the browser highlights the block once; re-renders
     // (which carry the plain block) must not undo that.
-    out.replace(u"<pre>"_s, u"<div class=\"code-block\" dj-update=\"ignore\"><button type=\"button\" class=\"copy\" "
-                            u"data-copy-code>Copy</button><pre>"_s);
+    static const QRegularExpression block(u"<pre><code(?: class=\"language-([^\"]*)\")?>"_s);
+    QString out;
+    out.reserve(html.size() + 256);
+    qsizetype at = 0;
+    for (auto it = block.globalMatch(html); it.hasNext();) {
+        const QRegularExpressionMatch m = it.next();
+        out += QStringView(html).mid(at, m.capturedStart() - at);
+        out += u"<div class=\"code-block\" dj-update=\"ignore\">"_s;
+        if (const QString lang = m.captured(1); !lang.isEmpty())
+            out += u"<span class=\"code-lang\">"_s + lang + u"</span>"_s;
+        out += u"<button type=\"button\" class=\"copy\" data-copy-code>Copy</button>"_s + m.captured(0);
+        at = m.capturedEnd();
+    }
+    out += QStringView(html).mid(at);
     out.replace(u"</pre>"_s, u"</pre></div>"_s);
     return out;
 }

@@ -546,6 +546,23 @@ describe('look', () => {
         assert.ok(await sidebarShown(), 'opened');
         assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
         await shot(page, `mobile-drawer-${scheme}`);
+        // The open drawer keeps the focus: in it at once, Tab and Shift+Tab
+        // cycle inside; Escape closes it and gives the focus to its button.
+        const inDrawer = () => page.evaluate(() => document.querySelector('.sidebar').contains(document.activeElement));
+        assert.ok(await inDrawer(), 'focus moved into the drawer');
+        for (let i = 0; i < 12; i++) {
+          await page.keyboard.press('Tab');
+          assert.ok(await inDrawer(), `Tab ${i + 1} stays in the drawer`);
+        }
+        for (let i = 0; i < 4; i++) {
+          await page.keyboard.press('Shift+Tab');
+          assert.ok(await inDrawer(), `Shift+Tab ${i + 1} stays in the drawer`);
+        }
+        await page.keyboard.press('Escape');
+        await page.waitForFunction(() => getComputedStyle(document.querySelector('.sidebar')).visibility === 'hidden');
+        assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-rill-toggle')), 'drawer');
+        await toggle.click();
+        await page.waitForFunction(() => { const r = document.querySelector('.sidebar').getBoundingClientRect(); return r.left === 0; });
         await page.mouse.click(360, 400); // the backdrop
         await page.waitForFunction(() => getComputedStyle(document.querySelector('.sidebar')).visibility === 'hidden');
         await page.setViewportSize({ width: 1100, height: 760 });

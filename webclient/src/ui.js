@@ -15,7 +15,10 @@
 //       without a choice the page follows prefers-color-scheme.
 //   [data-rill-toggle="NAME"]         toggles <html data-NAME-open> (outside
 //       the view root: re-renders keep it) and aria-expanded on the toggles;
-//       a click inside [data-rill-close="NAME"] removes it.
+//       a click inside [data-rill-close="NAME"] removes it, so does Escape
+//       (the focus goes back to the toggle). If the toggle's aria-controls
+//       names an element with data-rill-trap-focus (a drawer, a dialog), the
+//       focus moves into it when it opens and Tab stays inside while open.
 //   [data-rill-external-links]        links to other sites inside it open in
 //       a new tab, target=_blank rel="noopener noreferrer".
 //   <div hidden id="ID" data-rill-download="FILE" data-type="MIME">TEXT</div>
@@ -139,10 +142,61 @@ function toggleTheme(doc) {
 
 // ---- toggles ---------------------------------------------------------------
 
+const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), select:not([disabled]), '
+  + 'textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
+function togglesOf(root, name) {
+  return Array.from(root.querySelectorAll(`[data-rill-toggle="${CSS.escape(name)}"]`));
+}
+
+// The open element that keeps the focus while NAME is open, if any.
+function trapOf(root, name) {
+  for (const toggle of togglesOf(root, name)) {
+    const id = toggle.getAttribute('aria-controls');
+    const el = id ? root.ownerDocument.getElementById(id) : null;
+    if (el && el.hasAttribute('data-rill-trap-focus')) return el;
+  }
+  return null;
+}
+
+function focusables(el) {
+  return Array.from(el.querySelectorAll(FOCUSABLE)).filter((e) => e.getClientRects().length);
+}
+
+function openNames(doc) {
+  return doc.documentElement.getAttributeNames().map((a) => /^data-(.+)-open$/.exec(a)?.[1]).filter(Boolean);
+}
+
 function setOpen(root, name, open) {
   root.ownerDocument.documentElement.toggleAttribute(`data-${name}-open`, open);
-  for (const el of root.querySelectorAll(`[data-rill-toggle="${CSS.escape(name)}"]`)) {
-    el.setAttribute('aria-expanded', String(open));
+  for (const el of togglesOf(root, name)) el.setAttribute('aria-expanded', String(open));
+  const trap = open ? trapOf(root, name) : null;
+  if (trap) focusables(trap)[0]?.focus({ preventScroll: true });
+}
+
+// Escape closes what is open (before any Escape shortcut); Tab stays in an
+// open trap.
+function onToggleKeys(root, event) {
+  if (event.defaultPrevented || event.isComposing) return;
+  const doc = root.ownerDocument;
+  const open = openNames(doc).filter((name) => togglesOf(root, name).length);
+  if (!open.length) return;
+  const name = open[open.length - 1];
+  if (event.key === 'Escape') {
+    event.preventDefault();
+    setOpen(root, name, false);
+    const toggle = togglesOf(root, name).find((t) => t.getClientRects().length);
+    toggle?.focus({ preventScroll: true });
+    return;
+  }
+  const trap = event.key === 'Tab' ? trapOf(root, name) : null;
+  if (!trap) return;
+  const list = focusables(trap);
+  if (!list.length) return;
+  const at = list.indexOf(doc.activeElement);
+  if (at < 0 || (event.shiftKey && at === 0) || (!event.shiftKey && at === list.length - 1)) {
+    event.preventDefault();
+    list[event.shiftKey ? list.length - 1 : 0].focus({ preventScroll: true });
   }
 }
 
@@ -190,6 +244,7 @@ export function installUi(root) {
   root.addEventListener('keydown', (event) => {
     onKeydownEnter(event);
   });
+  doc.addEventListener('keydown', (event) => onToggleKeys(root, event));
   doc.addEventListener('keydown', (event) => onShortcut(root, event));
   root.addEventListener('input', (event) => {
     if (event.target instanceof HTMLTextAreaElement && event.target.hasAttribute('data-rill-autogrow')) autogrow(event.target);

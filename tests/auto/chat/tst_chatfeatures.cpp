@@ -15,6 +15,7 @@
 #include "testregistry.h"
 
 #include <rill/llm/openaicompatibleprovider.h>
+#include <rill/markdown.h>
 #include <rill/pubsub.h>
 #include <rill/request.h>
 #include <rill/streamop.h>
@@ -596,6 +597,7 @@ private slots:
     void init();
     void cleanup();
     void pagesFollowTheAnswerThroughTheTopic();
+    void codeBlocksHaveLanguageAndCopy();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -1062,6 +1064,23 @@ void TstChatFiles::hostileImports()
     QVERIFY2(notice.startsWith(u"Cannot import bad.json: "_s) && notice.contains(error), qPrintable(notice));
     QVERIFY(app.store.conversations().isEmpty()); // nothing half-made
     QCOMPARE(app.view->property("conversation_id").toLongLong(), 0);
+}
+
+void TstChatShared::codeBlocksHaveLanguageAndCopy()
+{
+    const QString html = ChatView::withCodeCopyButtons(
+        Rill::renderMarkdown(u"```python\nx = 1\n```\n\n```\nplain\n```\n\n```a\"b<c\nodd\n```\n\n- [x] done\n"_s));
+    QVERIFY2(html.contains(u"<div class=\"code-block\" dj-update=\"ignore\"><span class=\"code-lang\">python</span>"
+                           u"<button type=\"button\" class=\"copy\" data-copy-code>Copy</button>"
+                           u"<pre><code class=\"language-python\">x = 1\n</code></pre></div>"_s),
+             qPrintable(html));
+    QVERIFY(html.contains(u"<div class=\"code-block\" dj-update=\"ignore\"><button type=\"button\" class=\"copy\" "
+                          u"data-copy-code>Copy</button><pre><code>plain\n</code></pre></div>"_s));
+    // A language name is text as md4c escaped it: no markup gets through.
+    QVERIFY(html.contains(u"<span class=\"code-lang\">a&quot;b&lt;c</span>"_s));
+    QCOMPARE(html.count(u"<div class=\"code-block\""_s), 3);
+    QCOMPARE(html.count(u"</pre></div>"_s), 3);
+    QVERIFY(html.contains(u"class=\"task-list-item\""_s));
 }
 
 RILL_TEST_CLASS(TstChatSettings)
