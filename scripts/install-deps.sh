@@ -85,7 +85,7 @@ if [ "$node_major" -lt 18 ]; then
 fi
 echo "install-deps: Node.js $(node --version), npm $(npm --version)"
 
-# npm packages for the web client (idiomorph, highlight.js, playwright-core),
+# npm packages for the web client (idiomorph, highlight.js, KaTeX, playwright-core),
 # exactly as package-lock.json pins them. npm's warnings are shown.
 if [ -f "$here/webclient/package.json" ]; then
   if [ ! -d "$here/webclient/node_modules" ] || \

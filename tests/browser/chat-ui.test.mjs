@@ -471,6 +471,46 @@ describe('look', () => {
     }
   });
 
+  test('math: $…$ and $$…$$ typeset with KaTeX under the page\'s CSP (no inline styles refused); prices stay text; copying gives the TeX', async () => {
+    const text = 'Euler: $e^{i\\pi} + 1 = 0$, which costs $5 to learn.\n\n$$\\int_0^1 x\\,dx = \\frac{1}{2}$$\n\nDone.';
+    const env = await chatWithFake(['--text', text]);
+    try {
+      const { context, page, problems } = await openChat(chromium.browser, env.chat.url);
+      await page.fill('textarea[name=content]', 'Some math please');
+      await page.keyboard.press('Enter');
+      await answerDone(page, 1);
+      await until(page, 'both equations typeset', () => {
+        const eqs = [...document.querySelectorAll('.message.assistant x-equation')];
+        return eqs.length === 2 && eqs.every((e) => e.shadowRoot?.querySelector('.katex .katex-html'));
+      });
+      const look = await page.evaluate(() => {
+        const [inline, display] = document.querySelectorAll('.message.assistant x-equation');
+        const box = (e) => e.shadowRoot.querySelector('.katex').getBoundingClientRect();
+        return {
+          inlineTex: inline.textContent, displayType: display.getAttribute('type'),
+          inlineMathml: inline.shadowRoot.querySelector('.katex-mathml annotation')?.textContent,
+          displayCentered: !!display.shadowRoot.querySelector('.katex-display'),
+          inlineHeight: box(inline).height, displayHeight: box(display).height,
+          fontLoaded: document.fonts.check('16px KaTeX_Main'),
+          prose: document.querySelector('.message.assistant .markdown').textContent.includes('costs $5 to learn'),
+        };
+      });
+      assert.equal(look.inlineTex, 'e^{i\\pi} + 1 = 0', 'the element keeps the TeX');
+      assert.equal(look.inlineMathml, 'e^{i\\pi} + 1 = 0');
+      assert.equal(look.displayType, 'display');
+      assert.ok(look.displayCentered, 'display math as a block');
+      assert.ok(look.displayHeight > look.inlineHeight, `a fraction is taller (${look.inlineHeight} vs ${look.displayHeight})`);
+      assert.ok(look.prose, 'a price is not math');
+      await page.evaluate(() => document.fonts.ready);
+      assert.ok(await page.evaluate(() => document.fonts.check('16px KaTeX_Main')), 'KaTeX fonts loaded');
+      await shot(page, 'math-light');
+      assert.deepEqual(problems, [], 'no CSP refusals or errors');
+      await context.close();
+    } finally {
+      await env.stop();
+    }
+  });
+
   test('themes follow the system and a remembered toggle; tokens, the system font, icons, hover actions; a drawer on phones; screenshots', async () => {
     for (const scheme of ['light', 'dark']) {
       const chat = await startChat(['--provider', 'demo', '--data-dir', freshDataDir()]);

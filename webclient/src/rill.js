@@ -5,6 +5,7 @@ import { installCopy } from './copy.js';
 import { installFollow } from './follow.js';
 import { installUi } from './ui.js';
 import './highlight.js'; // highlights code blocks inside [data-rill-highlight]
+import './math.js'; // typesets $…$ and $$…$$ inside [data-rill-math], loading KaTeX when needed
 
 const root = document.querySelector('[' + Attr.ROOT + ']');
 if (root) {

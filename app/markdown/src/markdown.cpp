@@ -12,7 +12,9 @@ using namespace Qt::StringLiterals;
 namespace Rill {
 namespace {
 
-constexpr unsigned ParserFlags = MD_DIALECT_GITHUB | MD_FLAG_NOHTML;
+// GitHub's dialect (tables, task lists, strikethrough, autolinks) and $…$ /
+// $$…$$ math (written as <x-equation>, typeset by the client's math.js).
+constexpr unsigned ParserFlags = MD_DIALECT_GITHUB | MD_FLAG_NOHTML | MD_FLAG_LATEXMATHSPANS;
 
 constexpr QByteArrayView LinkOpen = "<a href=\"";
 constexpr QByteArrayView LinkClose = "</a>";
@@ -106,6 +108,48 @@ QByteArray filterUrls(QByteArray html)
     return out;
 }
 
+constexpr QByteArrayView MathOpen = "<x-equation>";
+constexpr QByteArrayView MathClose = "</x-equation>";
+
+bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// md4c pairs any two $ of a paragraph, so prices become math: "costs $5 and
+// $10" would typeset "5 and ". Inline math is kept only as Pandoc has it:
+// no space just inside either $, and no digit right after the closing one;
+// anything else goes back to the text it was, dollars included. ($$…$$ is
+// kept as md4c found it.) Equations hold only text (escaped), never tags.
+QByteArray revertLooseMath(QByteArray html)
+{
+    if (!html.contains(MathOpen))
+        return html;
+    QByteArray out;
+    out.reserve(html.size());
+    const QByteArrayView all(html);
+    qsizetype i = 0;
+    while (i < all.size()) {
+        const qsizetype open = all.indexOf(MathOpen, i);
+        const qsizetype close = open < 0 ? -1 : all.indexOf(MathClose, open);
+        if (close < 0) {
+            out += all.sliced(i);
+            break;
+        }
+        const QByteArrayView tex = all.sliced(open + MathOpen.size(), close - open - MathOpen.size());
+        const qsizetype after = close + MathClose.size();
+        const bool digitAfter = after < all.size() && all[after] >= '0' && all[after] <= '9';
+        const bool loose = tex.isEmpty() || isSpace(tex.front()) || isSpace(tex.back()) || digitAfter;
+        out += all.sliced(i, open - i);
+        if (loose) {
+            out += '$';
+            out += tex;
+            out += '$';
+        } else {
+            out += all.sliced(open, after - open);
+        }
+        i = after;
+    }
+    return out;
+}
+
 void appendOutput(const MD_CHAR *text, MD_SIZE size, void *userdata)
 {
     static_cast<QByteArray *>(userdata)->append(text, qsizetype(size));
@@ -135,7 +179,7 @@ QByteArray renderUtf8(QByteArrayView markdown)
     html.reserve(markdown.size() + markdown.size() / 4 + 16);
     if (md_html(text.constData(), MD_SIZE(text.size()), appendOutput, &html, ParserFlags, 0) != 0)
         return "<pre>" + escapeHtml(QString::fromUtf8(markdown)).toUtf8() + "</pre>\n";
-    return filterUrls(std::move(html));
+    return revertLooseMath(filterUrls(std::move(html)));
 }
 
 } // namespace MarkdownDetail

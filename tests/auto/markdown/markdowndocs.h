@@ -34,6 +34,7 @@ inline QStringList handWritten()
         u"emoji \U0001F600 and \u00E9t\u00E9\n\n\U0001F680 rocket\n"_s,
         u"[link](https://e.com) and [bad](javascript:x)\n\n![img](data:x)\n"_s,
         u"- [x] task\n- [ ] open\n\n- [ ] loose\n"_s,
+        u"Math $a^2 + b^2$ inline\n\n$$\n\\sum_{i=1}^n i\n$$\n\nand $$x$$ then $5 and $6\n"_s,
         u"- outer\n  - inner\n\n    inner para\n\n  - inner 2\n- outer 2\n"_s,
         u"> - list in quote\n>\n> - second\n\n>   ```\n>   code in quote\n>   ```\n"_s,
         u"text\n    not code\n\n  \n\t\nafter whitespace lines\n"_s,

@@ -57,6 +57,14 @@ void TstMarkdown::render_data()
     QTest::newRow("strikethrough") << u"~~gone~~"_s << u"<p><del>gone</del></p>\n"_s;
     QTest::newRow("block quote") << u"> quoted\n> more"_s << u"<blockquote>\n<p>quoted\nmore</p>\n</blockquote>\n"_s;
     QTest::newRow("thematic break") << u"a\n\n---\n\nb"_s << u"<p>a</p>\n<hr>\n<p>b</p>\n"_s;
+    // math: the TeX as escaped text, typeset in the browser (webclient/src/math.js)
+    QTest::newRow("inline math") << u"Euler: $e^{i\\pi} + 1 = 0$."_s << u"<p>Euler: <x-equation>e^{i\\pi} + 1 = 0</x-equation>.</p>\n"_s;
+    QTest::newRow("display math") << u"$$\\int_0^1 x<y\\,dx$$"_s
+                                  << u"<p><x-equation type=\"display\">\\int_0^1 x&lt;y\\,dx</x-equation></p>\n"_s;
+    QTest::newRow("dollars as money") << u"It costs $5 and $ 10."_s << u"<p>It costs $5 and $ 10.</p>\n"_s;
+    QTest::newRow("prices") << u"from $5 to $10, or $3.50 each"_s << u"<p>from $5 to $10, or $3.50 each</p>\n"_s;
+    QTest::newRow("math next to a price") << u"$x$ costs $2"_s << u"<p><x-equation>x</x-equation> costs $2</p>\n"_s;
+    QTest::newRow("math in code stays code") << u"`$x$`"_s << u"<p><code>$x$</code></p>\n"_s;
 
     // links
     QTest::newRow("http link") << u"[x](http://e.com/a?b=1&c=2)"_s << u"<p><a href=\"http://e.com/a?b=1&amp;c=2\">x</a></p>\n"_s;
