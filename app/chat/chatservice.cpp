@@ -1,10 +1,16 @@
 #include "chatservice.h"
 
+#include "chatview.h"
+
+#include <rill/markdown.h>
 #include <rill/markdownstream.h>
 #include <rill/pubsub.h>
 
 #include <QLoggingCategory>
 #include <QSignalBlocker>
+
+#include <algorithm>
+#include <vector>
 
 using namespace Qt::StringLiterals;
 
@@ -87,6 +93,27 @@ const LiveAnswer *ChatService::live(qint64 conversation) const
 {
     auto it = m_live.find(conversation);
     return it == m_live.end() ? nullptr : it->second.get();
+}
+
+QString ChatService::answerHtml(qint64 messageId, const QString &content) const
+{
+    CachedAnswer &entry = m_answerHtml[messageId];
+    entry.used = ++m_answerUse;
+    if (entry.html.isNull() || entry.content != content) { // a shared QString compares by pointer first
+        entry.content = content;
+        entry.html = ChatView::withCodeCopyButtons(Rill::renderMarkdown(content));
+    }
+    if (m_answerHtml.size() > std::size_t(MaxCachedAnswers)) {
+        // Drop the least recently used quarter at once: amortised O(log n).
+        std::vector<std::pair<quint64, qint64>> byUse;
+        byUse.reserve(m_answerHtml.size());
+        for (const auto &[id, e] : m_answerHtml)
+            byUse.emplace_back(e.used, id);
+        std::nth_element(byUse.begin(), byUse.begin() + MaxCachedAnswers / 4, byUse.end());
+        for (auto it = byUse.begin(); it != byUse.begin() + MaxCachedAnswers / 4; ++it)
+            m_answerHtml.erase(it->second);
+    }
+    return m_answerHtml.at(messageId).html;
 }
 
 QString ChatService::statsText(qint64 firstTokenMs, double tokensPerSecond)

@@ -104,6 +104,16 @@ public:
 
     static QString statsText(qint64 firstTokenMs, double tokensPerSecond);
 
+    /*!
+      A saved answer's Markdown as the page shows it (rendered, code blocks
+      with their header), cached by message id and checked against the
+      content: every page re-render of a long conversation would otherwise
+      parse every answer again. Bounded (MaxCachedAnswers, least recently
+      used first out).
+    */
+    QString answerHtml(qint64 messageId, const QString &content) const;
+    static constexpr int MaxCachedAnswers = 2000;
+
 Q_SIGNALS:
     void modelsChanged();
     // The same events as the topics carry, for code in this process that
@@ -136,6 +146,14 @@ private:
     std::map<qint64, std::shared_ptr<LiveAnswer>> m_live;
     std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);
     QTimer m_tick;
+    struct CachedAnswer
+    {
+        QString content;
+        QString html;
+        quint64 used = 0;
+    };
+    mutable std::map<qint64, CachedAnswer> m_answerHtml;
+    mutable quint64 m_answerUse = 0;
 };
 
 } // namespace RillChat

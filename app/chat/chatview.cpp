@@ -234,7 +234,7 @@ QVariantList ChatView::messages() const
             v.insert(u"files"_s, files);
         }
         if (m.role == u"assistant"_s) {
-            v.insert(u"html"_s, withCodeCopyButtons(Rill::renderMarkdown(m.content)));
+            v.insert(u"html"_s, m_service->answerHtml(m.id, m.content));
             v.insert(u"stats"_s, ChatService::statsText(m.firstTokenMs.value_or(-1), m.tokensPerSecond.value_or(0)));
         }
         out.append(v);

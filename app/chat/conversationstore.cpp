@@ -47,7 +47,9 @@ Message messageFrom(const QSqlQuery &q)
     m.status = statusFromName(q.value(5).toString());
     m.error = q.value(6).toString();
     m.model = q.value(7).toString();
-    m.created = QDateTime::fromMSecsSinceEpoch(q.value(8).toLongLong());
+    // UTC: a local time costs a look at /etc/localtime each (thousands per
+    // render of a long conversation); pages convert where they show dates.
+    m.created = QDateTime::fromMSecsSinceEpoch(q.value(8).toLongLong(), Qt::UTC);
     if (!q.value(9).isNull())
         m.firstTokenMs = q.value(9).toLongLong();
     if (!q.value(10).isNull())
@@ -66,8 +68,8 @@ Conversation conversationFrom(const QSqlQuery &q)
     c.id = q.value(0).toLongLong();
     c.title = q.value(1).toString();
     c.model = q.value(2).toString();
-    c.created = QDateTime::fromMSecsSinceEpoch(q.value(3).toLongLong());
-    c.updated = QDateTime::fromMSecsSinceEpoch(q.value(4).toLongLong());
+    c.created = QDateTime::fromMSecsSinceEpoch(q.value(3).toLongLong(), Qt::UTC);
+    c.updated = QDateTime::fromMSecsSinceEpoch(q.value(4).toLongLong(), Qt::UTC);
     c.systemPrompt = q.value(5).toString();
     c.pinned = q.value(6).toBool();
     return c;
