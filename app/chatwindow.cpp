@@ -10,6 +10,7 @@
 #include <QShortcut>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QTimer>
 #include <QWebEngineDownloadRequest>
 #include <QWebEnginePage>
 #include <QWebEngineProfile>
@@ -17,6 +18,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 using namespace Qt::StringLiterals;
 
@@ -142,6 +144,26 @@ void ChatWindow::click(const QString &selector)
     // The page's own buttons do the work, so window and browser behave alike.
     m_view->page()->runJavaScript(u"(function(){var b=document.querySelector(%1);if(b&&!b.disabled)b.click();})()"_s
                                       .arg(u"'"_s + QString(selector).replace(u"'"_s, u"\\'"_s) + u"'"_s));
+}
+
+void ChatWindow::reportWhenReady()
+{
+    auto *poll = new QTimer(this);
+    poll->setInterval(10);
+    connect(poll, &QTimer::timeout, this, [this, poll] {
+        m_view->page()->runJavaScript(
+            u"!!document.querySelector('[data-rill-root][data-rill-connected]') && "
+            u"document.activeElement === document.querySelector('textarea[name=content]')"_s,
+            [poll](const QVariant &ready) {
+                if (!ready.toBool() || !poll->isActive())
+                    return;
+                poll->stop();
+                poll->deleteLater();
+                std::fprintf(stderr, "rill-chat: ready\n");
+                std::fflush(stderr);
+            });
+    });
+    poll->start();
 }
 
 void ChatWindow::setZoom(double factor)

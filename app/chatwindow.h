@@ -25,6 +25,9 @@ public:
     void setDownloadDirectory(const QString &path) { m_downloads = path; }
     //! Page zoom: Ctrl++ (or Ctrl+=), Ctrl+-, Ctrl+0; kept across starts.
     void zoomBy(int steps);
+    //! Prints "rill-chat: ready" to stderr once the page is connected and
+    //! its composer focused (for bench/chat/startup.py; RILL_CHAT_REPORT_READY=1).
+    void reportWhenReady();
     void resetZoom();
     static constexpr double MinZoom = 0.5;
     static constexpr double MaxZoom = 2.5;

@@ -231,6 +231,8 @@ int main(int argc, char *argv[])
             // in its address.
             window = std::make_unique<ChatWindow>(server.url(u"/"_s), server.accessCookie());
             window->show();
+            if (qEnvironmentVariableIntValue("RILL_CHAT_REPORT_READY"))
+                window->reportWhenReady();
             // The window's server is for other browsers too when asked to listen.
             if (cli.isSet(listenOption)) {
                 out << "rill-chat: also serving remote browsers at " << link().toString() << Qt::endl;
