@@ -28,7 +28,8 @@ function(rill_add_test_area area)
   foreach(cls IN LISTS ARG_CLASSES)
     add_test(NAME ${area}.${cls} COMMAND ${exe} ${cls})
     set_tests_properties(${area}.${cls} PROPERTIES
-      ENVIRONMENT "QT_QPA_PLATFORM=offscreen;RILL_SOURCE_DIR=${PROJECT_SOURCE_DIR};${ARG_ENVIRONMENT}")
+      # RILL_CHAT_SECRET_STORE=off: no test touches the keyring of whoever runs it.
+      ENVIRONMENT "QT_QPA_PLATFORM=offscreen;RILL_SOURCE_DIR=${PROJECT_SOURCE_DIR};RILL_CHAT_SECRET_STORE=off;${ARG_ENVIRONMENT}")
   endforeach()
 endfunction()
 

@@ -57,6 +57,9 @@ packages=(
   nginx-light openssl
   # PubSub's Redis backend (hiredis) and the Redis the tests start
   libhiredis-dev redis-server
+  # rill-chat's API key in the system's secret store (libsecret), and the
+  # keyring its test runs on a private D-Bus
+  libsecret-1-dev gnome-keyring dbus-daemon
 )
 
 missing=()

@@ -1,5 +1,9 @@
 #include "chatsettings.h"
 
+#include "secretstore.h"
+
+#include <QLoggingCategory>
+
 #include <rill/llm/ollamaprovider.h>
 
 #include <QCoreApplication>
@@ -17,9 +21,13 @@
 using namespace Qt::StringLiterals;
 using Rill::Llm::ProviderConfig;
 
+Q_LOGGING_CATEGORY(lcSettings, "rill.chat.settings", QtWarningMsg)
+
 namespace RillChat {
 
 namespace {
+
+const QString KeyAccount = QStringLiteral("api-key");
 
 std::optional<double> optionalDouble(const QSettings &s, const QString &key)
 {
@@ -65,14 +73,28 @@ ChatSettings::ChatSettings(const QString &configDir, QObject *parent) : QObject(
     m_generation.maxTokens = optionalInt(s, u"generation/max_tokens"_s);
     m_generation.contextLength = optionalInt(s, u"generation/context_length"_s);
 
+    // The system's secret store first, then the file.
+    QString storeError;
+    if (SecretStore::enabled()) {
+        if (const std::optional<QString> saved = SecretStore::lookup(m_dir, KeyAccount, &storeError)) {
+            m_secretStore = true;
+            m_apiKey = *saved;
+        } else {
+            qCInfo(lcSettings).noquote() << "no secret store (" << storeError << "): the API key is kept in" << keyPath();
+        }
+    }
     QFile key(keyPath());
-    if (key.exists()) {
+    if (m_apiKey.isEmpty() && key.exists()) {
         // Whoever loosened the file's mode, it is the user's again.
         const auto ownerOnly = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
         if ((key.permissions() & ~(ownerOnly | QFileDevice::ReadUser | QFileDevice::WriteUser)) != 0)
             key.setPermissions(ownerOnly);
         if (key.open(QIODevice::ReadOnly))
             m_apiKey = QString::fromUtf8(key.readAll()).trimmed();
+        key.close();
+        // A key file from before the store was used: the key moves there.
+        if (m_secretStore && !m_apiKey.isEmpty() && SecretStore::store(m_dir, KeyAccount, m_apiKey, &storeError))
+            QFile::remove(keyPath());
     }
 }
 
@@ -80,6 +102,8 @@ ChatSettings::~ChatSettings() = default;
 
 QString ChatSettings::settingsPath() const { return QDir(m_dir).filePath(u"rill-chat.conf"_s); }
 QString ChatSettings::keyPath() const { return QDir(m_dir).filePath(u"rill-chat.key"_s); }
+
+QString ChatSettings::keyLocation() const { return m_secretStore ? u"the system's secret store"_s : keyPath(); }
 
 QString ChatSettings::kindName(ProviderConfig::Kind kind)
 {
@@ -167,9 +191,24 @@ bool ChatSettings::setGeneration(const GenerationSettings &g)
     return ok;
 }
 
+// In the secret store when there is one (and no file then), else a file.
+bool ChatSettings::writeKey(const QString &key)
+{
+    if (m_secretStore) {
+        QString error;
+        const bool ok = key.isEmpty() ? SecretStore::remove(m_dir, KeyAccount, &error)
+                                      : SecretStore::store(m_dir, KeyAccount, key, &error);
+        if (ok)
+            return writeKeyFile({}); // none left behind
+        qCWarning(lcSettings).noquote() << "the secret store refused the key (" << error << "): using" << keyPath();
+        m_secretStore = false;
+    }
+    return writeKeyFile(key);
+}
+
 // Written to a new file created 0600 (never readable by others, not even
 // for a moment), then renamed over the old one.
-bool ChatSettings::writeKey(const QString &key)
+bool ChatSettings::writeKeyFile(const QString &key)
 {
     const QString path = keyPath();
     if (key.isEmpty()) {

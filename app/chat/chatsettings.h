@@ -4,8 +4,10 @@
 // the provider, its URL and model and the generation options in
 // CONFIG/Rill/rill-chat.conf (QSettings; CONFIG is $XDG_CONFIG_HOME or
 // ~/.config), the API key apart in CONFIG/Rill/rill-chat.key, a file only
-// the user may read (0600). The key is never written to the .conf file nor
-// logged. (No system secret store is used yet: see docs/rill-chat.md.)
+// the user may read (0600), unless the system has a secret store (the
+// freedesktop Secret Service: GNOME Keyring, KWallet...): then the key is
+// kept there, and a key file of an earlier version moves into it. The key
+// is never written to the .conf file nor logged.
 
 #include <rill/llm/providerconfig.h>
 
@@ -41,6 +43,11 @@ public:
 
     QString settingsPath() const;
     QString keyPath() const;
+    //! Where the key is kept: "the system's secret store" or the key file's
+    //! path (where it would be, while there is none).
+    QString keyLocation() const;
+    //! Whether the system's secret store answered (keys go there then).
+    bool usesSecretStore() const { return m_secretStore; }
     //! The last error writing the settings or the key ("" when fine).
     QString errorString() const { return m_error; }
 
@@ -80,6 +87,7 @@ Q_SIGNALS:
 
 private:
     bool writeKey(const QString &key);
+    bool writeKeyFile(const QString &key);
     bool sync(QSettings &settings);
 
     QString m_dir;
@@ -87,6 +95,7 @@ private:
     Rill::Llm::ProviderConfig::Kind m_provider = Rill::Llm::ProviderConfig::Kind::Auto;
     QString m_url;
     QString m_apiKey;
+    bool m_secretStore = false;
     QString m_model;
     GenerationSettings m_generation;
     Rill::Llm::ProviderConfig m_current;

@@ -296,6 +296,7 @@ QVariantMap ChatView::settings() const
         url = current.ollamaHost.toString();
     out.insert(u"url"_s, url);
     out.insert(u"has_key"_s, !current.apiKey.isEmpty()); // never the key itself: remote pages see this
+    out.insert(u"key_in_store"_s, s->usesSecretStore());
     const GenerationSettings g = s->generation();
     out.insert(u"system_prompt"_s, g.systemPrompt);
     out.insert(u"temperature"_s, optionalText(g.temperature));

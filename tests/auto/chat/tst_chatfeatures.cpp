@@ -10,6 +10,7 @@
 #include "chatview.h"
 #include "conversationio.h"
 #include "conversationstore.h"
+#include "secretstore.h"
 
 #include "fakellmserver.h"
 #include "testregistry.h"
@@ -28,6 +29,10 @@
 #include <QSignalSpy>
 #include <QSqlDatabase>
 #include <QSqlQuery>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QDir>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -1083,9 +1088,139 @@ void TstChatShared::codeBlocksHaveLanguageAndCopy()
     QVERIFY(html.contains(u"class=\"task-list-item\""_s));
 }
 
+// ---------------------------------------------------------------------------
+
+// The API key in a real Secret Service: a private D-Bus session (no service
+// activation) with gnome-keyring-daemon on it, its keyring in a temporary
+// folder, unlocked with a test password.
+class TstChatSecrets : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void keyGoesToTheStoreAndComesBack();
+    void keyFileMovesIntoTheStore();
+    void storeGoneFallsBackToTheFile();
+
+private:
+    std::unique_ptr<QTemporaryDir> m_dir;
+    QProcess m_bus;
+    QProcess m_keyring;
+};
+
+void TstChatSecrets::initTestCase()
+{
+    const QString dbus = QStandardPaths::findExecutable(u"dbus-daemon"_s);
+    const QString keyring = QStandardPaths::findExecutable(u"gnome-keyring-daemon"_s);
+    QVERIFY2(!dbus.isEmpty() && !keyring.isEmpty(), "dbus-daemon and gnome-keyring-daemon are needed (scripts/install-deps.sh)");
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+    QVERIFY(QDir().mkpath(m_dir->filePath(u"runtime"_s)));
+    QFile::setPermissions(m_dir->filePath(u"runtime"_s), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    QFile config(m_dir->filePath(u"bus.conf"_s));
+    QVERIFY(config.open(QIODevice::WriteOnly));
+    config.write(QStringLiteral(
+        "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN\" "
+        "\"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
+        "<busconfig><type>session</type><listen>unix:dir=%1</listen><auth>EXTERNAL</auth>"
+        "<policy context=\"default\"><allow send_destination=\"*\" eavesdrop=\"true\"/><allow eavesdrop=\"true\"/>"
+        "<allow own=\"*\"/></policy></busconfig>\n").arg(m_dir->path()).toUtf8());
+    config.close();
+    m_bus.start(dbus, {u"--config-file="_s + config.fileName(), u"--nofork"_s, u"--nopidfile"_s, u"--print-address=1"_s});
+    QVERIFY(m_bus.waitForStarted());
+    QVERIFY(m_bus.waitForReadyRead(10000));
+    const QByteArray address = m_bus.readLine().trimmed();
+    QVERIFY2(address.startsWith("unix:"), address.constData());
+    // For this process (GDBus reads it at its first use) and the daemon.
+    qputenv("DBUS_SESSION_BUS_ADDRESS", address);
+    qputenv("XDG_DATA_HOME", QFile::encodeName(m_dir->filePath(u"data"_s)));
+    qputenv("XDG_RUNTIME_DIR", QFile::encodeName(m_dir->filePath(u"runtime"_s)));
+    qunsetenv("RILL_CHAT_SECRET_STORE");
+    m_keyring.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    m_keyring.start(keyring, {u"--foreground"_s, u"--components=secrets"_s, u"--unlock"_s});
+    QVERIFY(m_keyring.waitForStarted());
+    m_keyring.write("test password\n");
+    m_keyring.closeWriteChannel();
+    QString error;
+    QVERIFY2(QTest::qWaitFor([&] { return RillChat::SecretStore::lookup(u"probe"_s, u"api-key"_s, &error).has_value(); }, 15000),
+             qPrintable(error));
+}
+
+void TstChatSecrets::cleanupTestCase()
+{
+    for (QProcess *p : {&m_keyring, &m_bus}) {
+        p->terminate();
+        if (!p->waitForFinished(5000))
+            p->kill();
+    }
+    qputenv("RILL_CHAT_SECRET_STORE", "off");
+}
+
+void TstChatSecrets::keyGoesToTheStoreAndComesBack()
+{
+    const QString dir = m_dir->filePath(u"config-a"_s);
+    {
+        ChatSettings settings(dir);
+        QVERIFY(settings.usesSecretStore());
+        QVERIFY(settings.setProvider(ProviderConfig::Kind::OpenAI, u"https://api.example.org/v1"_s, u"sk-in-the-keyring"_s));
+        QCOMPARE(settings.keyLocation(), u"the system's secret store"_s);
+    }
+    QVERIFY(!QFile::exists(dir + u"/rill-chat.key"_s)); // no copy on disk
+    QVERIFY(!readAll(dir + u"/rill-chat.conf"_s).contains("sk-in-the-keyring"));
+    QString error;
+    QCOMPARE(RillChat::SecretStore::lookup(dir, u"api-key"_s, &error).value_or(QString()), u"sk-in-the-keyring"_s);
+    // The keyring's file holds it encrypted, not as text.
+    const QDir keyrings(m_dir->filePath(u"data/keyrings"_s));
+    for (const QString &name : keyrings.entryList(QDir::Files))
+        QVERIFY2(!readAll(keyrings.filePath(name)).contains("sk-in-the-keyring"), qPrintable(name));
+    {
+        ChatSettings restarted(dir); // the next start
+        QCOMPARE(restarted.apiKey(), u"sk-in-the-keyring"_s);
+        QVERIFY(restarted.setProvider(ProviderConfig::Kind::OpenAI, u"https://api.example.org/v1"_s, QString())); // forget it
+    }
+    QCOMPARE(RillChat::SecretStore::lookup(dir, u"api-key"_s, &error).value_or(u"?"_s), QString());
+    QCOMPARE(ChatSettings(dir).apiKey(), QString());
+}
+
+void TstChatSecrets::keyFileMovesIntoTheStore()
+{
+    // A key file of an earlier rill-chat: read, moved into the store, gone.
+    const QString dir = m_dir->filePath(u"config-b"_s);
+    QVERIFY(QDir().mkpath(dir));
+    QFile old(dir + u"/rill-chat.key"_s);
+    QVERIFY(old.open(QIODevice::WriteOnly));
+    old.write("sk-from-a-file\n");
+    old.close();
+    ChatSettings settings(dir);
+    QCOMPARE(settings.apiKey(), u"sk-from-a-file"_s);
+    QVERIFY(!QFile::exists(dir + u"/rill-chat.key"_s));
+    QString error;
+    QCOMPARE(RillChat::SecretStore::lookup(dir, u"api-key"_s, &error).value_or(QString()), u"sk-from-a-file"_s);
+    // Each config folder has its own key.
+    QCOMPARE(RillChat::SecretStore::lookup(m_dir->filePath(u"config-a"_s), u"api-key"_s, &error).value_or(u"?"_s), QString());
+}
+
+void TstChatSecrets::storeGoneFallsBackToTheFile()
+{
+    const QString dir = m_dir->filePath(u"config-c"_s);
+    ChatSettings settings(dir);
+    QVERIFY(settings.usesSecretStore());
+    m_keyring.terminate();
+    QVERIFY(m_keyring.waitForFinished(5000));
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"^the secret store refused the key"_s));
+    QVERIFY(settings.setProvider(ProviderConfig::Kind::OpenAI, u"https://api.example.org/v1"_s, u"sk-kept-anyway"_s));
+    QVERIFY(!settings.usesSecretStore());
+    QCOMPARE(settings.keyLocation(), dir + u"/rill-chat.key"_s);
+    QCOMPARE(readAll(dir + u"/rill-chat.key"_s).trimmed(), QByteArray("sk-kept-anyway"));
+    QCOMPARE(fileMode(dir + u"/rill-chat.key"_s), 0600);
+    QCOMPARE(ChatSettings(dir).apiKey(), u"sk-kept-anyway"_s); // and found there next time
+}
+
 RILL_TEST_CLASS(TstChatSettings)
 RILL_TEST_CLASS(TstChatVersions)
 RILL_TEST_CLASS(TstChatShared)
 RILL_TEST_CLASS(TstChatSidebar)
 RILL_TEST_CLASS(TstChatFiles)
+RILL_TEST_CLASS(TstChatSecrets)
 #include "tst_chatfeatures.moc"
