@@ -11,8 +11,9 @@
 //
 // On import, roots marked data-rill-highlight are watched, so a page needs
 // no inline script: <div data-rill-root data-rill-highlight> and
-// <script type="module" src="/rill/client/highlight.js">.
-import hljs from './vendor/highlight.js';
+// <script type="module" src="/rill/client/highlight.js">. highlight.js
+// itself (about 380 KB) is loaded when the first block to highlight shows
+// up, not with the page.
 import { StreamEvent } from './protocol.js';
 
 export const WATCH_ATTR = 'data-rill-highlight';
@@ -31,7 +32,22 @@ export function languageOf(code) {
 // data-no-highlight element) and marks them; returns how many were
 // highlighted. A language highlight.js does not know is marked, not guessed:
 // guessing would colour prose, and highlight.js would warn on the console.
-export function highlightWithin(element, highlighter = hljs) {
+let loading = null;
+export function loadHighlighter() {
+  loading ??= import('./vendor/highlight.js').then((m) => m.default);
+  return loading;
+}
+
+// Whether `element` holds a block highlightWithin() would take.
+export function hasPending(element) {
+  if (element.closest('[' + NO_HIGHLIGHT_ATTR + ']')) return false;
+  for (const code of element.querySelectorAll(SELECTOR)) {
+    if (!code.closest('[' + NO_HIGHLIGHT_ATTR + ']')) return true;
+  }
+  return false;
+}
+
+export function highlightWithin(element, highlighter) {
   if (element.closest('[' + NO_HIGHLIGHT_ATTR + ']')) return 0;
   let count = 0;
   for (const code of element.querySelectorAll(SELECTOR)) {
@@ -48,8 +64,21 @@ export function highlightWithin(element, highlighter = hljs) {
 
 // Highlights code blocks as stream ops insert them anywhere under `root`;
 // returns a function that stops watching.
-export function watch(root, highlighter = hljs) {
-  const onUpdate = (event) => highlightWithin(event.target, highlighter);
+export function watch(root, highlighter = null) {
+  // Synchronously once highlight.js is there; until then, each element
+  // waits for it (and is looked at again then: it may have changed).
+  const highlight = (element) => {
+    if (!hasPending(element)) return;
+    if (highlighter) {
+      highlightWithin(element, highlighter);
+      return;
+    }
+    loadHighlighter().then((h) => {
+      highlighter = h;
+      if (element.isConnected) highlightWithin(element, h);
+    }, (e) => console.error('rill: loading highlight.js', e));
+  };
+  const onUpdate = (event) => highlight(event.target);
   root.addEventListener(StreamEvent.UPDATE, onUpdate);
   // Blocks can also arrive through a re-render (a finished answer joining the
   // message list); give those a [dj-update=ignore] wrapper so the next
@@ -57,12 +86,12 @@ export function watch(root, highlighter = hljs) {
   const observer = new MutationObserver((mutations) => {
     for (const m of mutations) {
       for (const node of m.addedNodes) {
-        if (node.nodeType === Node.ELEMENT_NODE) highlightWithin(node, highlighter);
+        if (node.nodeType === Node.ELEMENT_NODE) highlight(node);
       }
     }
   });
   observer.observe(root, { childList: true, subtree: true });
-  highlightWithin(root, highlighter);
+  highlight(root);
   return () => {
     root.removeEventListener(StreamEvent.UPDATE, onUpdate);
     observer.disconnect();

@@ -14,11 +14,14 @@ after(async () => {
   assert.deepEqual(problems, []);
 });
 
-// Applies ops as the client would and reports the code elements afterwards.
+// Applies ops as the client would and reports the code elements afterwards
+// (highlight.js loads on first use: the report waits for it).
 async function apply(opsList) {
-  return page.evaluate((opsList) => {
+  return page.evaluate(async (opsList) => {
     const root = document.getElementById('root');
     for (const [stream, op] of opsList) window.lab.ops.applyOp(root, stream, op);
+    await window.lab.highlight.loadHighlighter();
+    await new Promise((r) => setTimeout(r));
     return Array.from(root.querySelectorAll('pre code'), (c) => ({
       in: c.closest('[dj-stream]').id,
       done: c.getAttribute('data-highlighted'),
@@ -60,13 +63,20 @@ test('unknown or missing language: marked, not highlighted, no console warning',
   assert.equal(marked[1].done, null, 'no language class: not a target');
 });
 
+test('highlight.js is not loaded by a page without code blocks', async () => {
+  const fresh = await env.open('/test/pages/highlight.html');
+  const loaded = await fresh.evaluate(() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('/vendor/highlight.js')));
+  assert.equal(loaded, false);
+});
+
 test('highlightWithin returns the count and skips marked blocks', async () => {
-  const counts = await page.evaluate(() => {
+  const counts = await page.evaluate(async () => {
     const box = document.createElement('div');
     box.innerHTML = '<pre><code class="language-js">let a = 1;</code></pre><pre><code class="language-cpp">int b;</code></pre>';
     document.body.appendChild(box);
-    const first = window.lab.highlight.highlightWithin(box);
-    const second = window.lab.highlight.highlightWithin(box);
+    const hljs = await window.lab.highlight.loadHighlighter();
+    const first = window.lab.highlight.highlightWithin(box, hljs);
+    const second = window.lab.highlight.highlightWithin(box, hljs);
     box.remove();
     return [first, second];
   });
