@@ -74,7 +74,14 @@ void TstDifferential::django_data()
         args << u"--seed"_s << QString::number(seed);
     QProcess proc;
     proc.start(python, args);
-    if (!proc.waitForFinished(120000) || proc.exitStatus() != QProcess::NormalExit || proc.exitCode() != 0) {
+    // Generous: on a loaded 2-core machine the oracle took over 2 minutes.
+    constexpr int OracleTimeoutS = 600;
+    if (!proc.waitForFinished(OracleTimeoutS * 1000)) {
+        proc.kill();
+        proc.waitForFinished();
+        return problem(u"the oracle (%1) did not finish within %2 s"_s.arg(script).arg(OracleTimeoutS));
+    }
+    if (proc.exitStatus() != QProcess::NormalExit || proc.exitCode() != 0) {
         return problem(u"oracle failed (exit %1): %2 — install Django 3.2 for %3 (apt install python3-django)"_s
                            .arg(proc.exitCode())
                            .arg(QString::fromUtf8(proc.readAllStandardError()).trimmed(), python));
