@@ -90,6 +90,10 @@ let nginx;
 let base;
 let chromium;
 
+function startNginx() {
+  return new Proc(nginxBin, ['-p', work, '-c', join(work, 'nginx.conf'), '-g', 'daemon off;']);
+}
+
 function startRedis() {
   return new Proc(redisBin, ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
 }
@@ -121,7 +125,7 @@ http {
   include ${work}/cluster.conf;
 }
 `);
-  nginx = new Proc(nginxBin, ['-p', work, '-c', join(work, 'nginx.conf'), '-g', 'daemon off;']);
+  nginx = startNginx();
   base = `http://127.0.0.1:${nginxPort}`;
   await until('nginx answers', async () => { try { return (await get(`${base}/`)).status === 200; } catch { return false; } });
   chromium = await launchBrowser();
@@ -185,6 +189,38 @@ test('pages on different instances see one feed, in one order', async () => {
   assert.deepEqual([...feeds[0]].sort(), [...sent].sort());
   for (const name of names) { // each poster's own order kept
     assert.deepEqual(feeds[0].filter((t) => t.endsWith(`-${name}`)), sent.filter((t) => t.endsWith(`-${name}`)));
+  }
+});
+
+test('nginx restarted mid-stream: every socket is cut, comes back through the new nginx to its own instance and resumes, missing nothing', async () => {
+  const on = await Promise.all(pages.map(instanceOf));
+  const before = await Promise.all(pages.map(feedOf));
+  for (const page of pages) await page.evaluate(() => { window.__sameDocument = true; });
+  await nginx.stop(); // fast shutdown: every proxied socket is closed
+  await until('the pages see the cut', async () =>
+    (await Promise.all(pages.map((p) => p.$('[data-rill-root][data-rill-connected]')))).every((x) => x === null));
+  // Meanwhile a page straight on instance a posts: the feed goes on.
+  const direct = await chromium.browser.newPage();
+  await direct.goto(`http://127.0.0.1:${ports[0]}/`);
+  await direct.waitForSelector('[data-rill-root][data-rill-connected]', { timeout: 15000 });
+  const during = ['during 1', 'during 2', 'during 3'];
+  for (const text of during) await post(direct, text);
+  let seen = [];
+  await until('the direct page has them', async () => {
+    seen = await feedOf(direct);
+    return during.every((t) => seen.includes(t));
+  }, 30000).catch((e) => { throw new Error(`${e.message}; its feed: ${JSON.stringify(seen)}`); });
+  await direct.close();
+  nginx = startNginx();
+  await until('nginx answers again', async () => { try { return (await get(`${base}/`)).status === 200; } catch { return false; } });
+  await until('every page is connected again', async () =>
+    (await Promise.all(pages.map((p) => p.$('[data-rill-root][data-rill-connected]')))).every((x) => x !== null), 30000);
+  await until('every page has what was posted during the cut', async () =>
+    (await Promise.all(pages.map(feedOf))).every((f) => during.every((t) => f.includes(t))), 20000);
+  for (const [k, page] of pages.entries()) {
+    assert.equal(await page.evaluate(() => window.__sameDocument), true, 'resumed, not reloaded');
+    assert.equal(await instanceOf(page), on[k], 'on the instance that rendered it');
+    assert.deepEqual(await feedOf(page), [...before[k], ...during], 'each message once, in order');
   }
 });
 
