@@ -34,20 +34,21 @@ namespace {
     std::abort();
 }
 
-// Every tag in md4c's HTML (GitHub dialect, raw HTML off) is one of these.
+// Every tag in md4c's HTML (GitHub dialect, raw HTML off, $ math) is one of
+// these; an equation holds only text (Rill's math check relies on it).
 void checkMarkup(const QString &html)
 {
     static const QSet<QString> tags = {
         u"p"_s, u"a"_s, u"img"_s, u"em"_s, u"strong"_s, u"code"_s, u"pre"_s, u"ul"_s, u"ol"_s, u"li"_s,
         u"h1"_s, u"h2"_s, u"h3"_s, u"h4"_s, u"h5"_s, u"h6"_s, u"blockquote"_s, u"table"_s, u"thead"_s,
-        u"tbody"_s, u"tr"_s, u"th"_s, u"td"_s, u"del"_s, u"hr"_s, u"br"_s, u"input"_s,
+        u"tbody"_s, u"tr"_s, u"th"_s, u"td"_s, u"del"_s, u"hr"_s, u"br"_s, u"input"_s, u"x-equation"_s,
     };
     for (qsizetype i = html.indexOf(u'<'); i >= 0; i = html.indexOf(u'<', i + 1)) {
         qsizetype j = i + 1;
         if (j < html.size() && html.at(j) == u'/')
             ++j;
         const qsizetype nameStart = j;
-        while (j < html.size() && html.at(j).isLetterOrNumber())
+        while (j < html.size() && (html.at(j).isLetterOrNumber() || html.at(j) == u'-'))
             ++j;
         const QString name = html.mid(nameStart, j - nameStart);
         if (!tags.contains(name))
@@ -55,6 +56,11 @@ void checkMarkup(const QString &html)
         const qsizetype end = html.indexOf(u'>', j);
         if (end < 0)
             fail("unclosed tag", html.mid(i, 80));
+        if (name == u"x-equation" && html.at(nameStart - 1) != u'/') {
+            const qsizetype close = html.indexOf(u"</x-equation>"_s, end);
+            if (close < 0 || html.indexOf(u'<', end) != close)
+                fail("markup inside an equation", html.mid(i, 120));
+        }
         const QString tag = html.mid(i, end - i);
         for (const QString &attr : {u" href=\""_s, u" src=\""_s}) {
             const qsizetype a = tag.indexOf(attr);
