@@ -572,14 +572,14 @@ describe('look', () => {
         await page.waitForFunction(() => !document.querySelector('form.settings'));
 
         // Phones: the sidebar is a drawer behind a button.
-        await page.setViewportSize({ width: 375, height: 740 });
+        await page.setViewportSize({ width: 360, height: 740 });
         const sidebarShown = () => page.$eval('.sidebar', (e) => getComputedStyle(e).visibility === 'visible' && e.getBoundingClientRect().right > 10);
         const toggle = page.locator('header [data-rill-toggle=drawer]');
         assert.ok(await toggle.isVisible(), 'a drawer button');
         await page.waitForFunction(() => getComputedStyle(document.querySelector('.sidebar')).visibility === 'hidden');
         assert.equal(await sidebarShown(), false, 'the drawer starts closed');
-        assert.ok(await page.$eval('.composer', (e) => e.getBoundingClientRect().right <= 375), 'nothing wider than the phone');
-        assert.equal(await page.evaluate(() => document.scrollingElement.scrollWidth <= 375), true);
+        assert.ok(await page.$eval('.composer', (e) => e.getBoundingClientRect().right <= 360), 'nothing wider than the phone');
+        assert.equal(await page.evaluate(() => document.scrollingElement.scrollWidth <= 360), true);
         await shot(page, `mobile-${scheme}`);
         await toggle.click();
         await page.waitForFunction(() => { const r = document.querySelector('.sidebar').getBoundingClientRect(); return r.left === 0; });
@@ -603,7 +603,7 @@ describe('look', () => {
         assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-rill-toggle')), 'drawer');
         await toggle.click();
         await page.waitForFunction(() => { const r = document.querySelector('.sidebar').getBoundingClientRect(); return r.left === 0; });
-        await page.mouse.click(360, 400); // the backdrop
+        await page.mouse.click(350, 400); // the backdrop
         await page.waitForFunction(() => getComputedStyle(document.querySelector('.sidebar')).visibility === 'hidden');
         await page.setViewportSize({ width: 1100, height: 760 });
         assert.ok(await page.isVisible('.sidebar'), 'a sidebar again on a wide screen');
