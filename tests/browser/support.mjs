@@ -50,11 +50,12 @@ export async function startExamples(args = []) {
 }
 
 // Playwright gives each launch a fresh, empty profile of its own.
-export async function launchBrowser() {
+// extraArgs: more Chromium flags (say, --host-resolver-rules for a name).
+export async function launchBrowser(extraArgs = []) {
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
+      '--disable-component-update', '--disable-sync', '--no-first-run', ...extraArgs],
   });
   return { browser, close: () => browser.close() };
 }

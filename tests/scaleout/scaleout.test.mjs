@@ -1,12 +1,15 @@
 // docs/deployment.md, "Several instances", run: three rill-test-scaleout
 // instances sharing the topic "feed" through a real redis-server, behind
-// nginx with the documented configuration (ports swapped), in Chromium.
+// nginx with the documented configuration (ports swapped, a throw-away
+// certificate), in Chromium reaching it as https://chat.test:PORT (a name
+// the instances only accept because RILL_ALLOWED_ORIGINS says so).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
-import { request } from 'node:http';
+import { request } from 'node:https';
+import { request as plainRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,9 +30,10 @@ function freePort() {
   });
 }
 
+// Through nginx's TLS (its certificate is the test's own).
 function get(url) {
   return new Promise((resolve, reject) => {
-    const req = request(url, (res) => {
+    const req = request(url, { rejectUnauthorized: false, headers: { Host: `${siteName}:${nginxPort}` } }, (res) => {
       let body = '';
       res.on('data', (d) => { body += d; });
       res.on('end', () => resolve({ status: res.statusCode, body }));
@@ -61,9 +65,12 @@ function documentedConfig(ports, nginxPort) {
   const doc = readFileSync(join(here, '../../docs/deployment.md'), 'utf8');
   const m = doc.match(/```nginx file=deploy\/rill-cluster\.conf\n([\s\S]*?)```/);
   assert.ok(m, 'docs/deployment.md has no cluster configuration');
-  let conf = m[1].replace('listen 80;', `listen 127.0.0.1:${nginxPort};`);
+  let conf = m[1].replace('listen 443 ssl;', `listen 127.0.0.1:${nginxPort} ssl;`)
+    .replace('/etc/ssl/certs/chat.example.org.pem', join(work, 'cert.pem'))
+    .replace('/etc/ssl/private/chat.example.org.key', join(work, 'key.pem'));
   ports.forEach((port, i) => { conf = conf.replaceAll(`127.0.0.1:800${i + 1}`, `127.0.0.1:${port}`); });
-  assert.ok(ports.every((p) => conf.includes(`:${p}`)), 'the documented configuration changed shape');
+  assert.ok(ports.every((p) => conf.includes(`:${p}`)) && conf.includes(`${nginxPort} ssl`) && conf.includes(work),
+    'the documented configuration changed shape');
   return conf;
 }
 
@@ -87,7 +94,9 @@ let redisPort;
 let instances = [];
 let ports = [];
 let nginx;
+let nginxPort;
 let base;
+const siteName = 'chat.test';
 let chromium;
 
 function startNginx() {
@@ -103,10 +112,13 @@ before(async () => {
   redis = startRedis();
   await until('redis listens', () => listening(redisPort));
   ports = await Promise.all(names.map(() => freePort()));
+  nginxPort = await freePort();
   instances = names.map((name, i) => new Proc(bin, ['--port', String(ports[i])],
-    { RILL_INSTANCE: name, RILL_REDIS_URL: `redis://127.0.0.1:${redisPort}` }));
+    { RILL_INSTANCE: name, RILL_REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+      RILL_ALLOWED_ORIGINS: `https://${siteName}:${nginxPort}` }));
   for (const p of instances) await until('an instance listens', () => /rill-test-scaleout: \w at/.test(p.out));
-  const nginxPort = await freePort();
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=${siteName}`,
+    '-keyout', join(work, 'key.pem'), '-out', join(work, 'cert.pem')], { stdio: 'ignore' });
   mkdirSync(join(work, 'tmp'));
   writeFileSync(join(work, 'cluster.conf'), documentedConfig(ports, nginxPort));
   writeFileSync(join(work, 'nginx.conf'), `
@@ -126,10 +138,13 @@ http {
 }
 `);
   nginx = startNginx();
-  base = `http://127.0.0.1:${nginxPort}`;
-  await until('nginx answers', async () => { try { return (await get(`${base}/`)).status === 200; } catch { return false; } });
-  chromium = await launchBrowser();
+  base = `https://${siteName}:${nginxPort}`;
+  await until('nginx answers', async () => { try { return (await get(`https://127.0.0.1:${nginxPort}/`)).status === 200; } catch { return false; } });
+  chromium = await launchBrowser([`--host-resolver-rules=MAP ${siteName} 127.0.0.1`]);
+  browsing = await chromium.browser.newContext({ ignoreHTTPSErrors: true });
 });
+
+let browsing;
 
 after(async () => {
   await chromium?.close();
@@ -139,7 +154,7 @@ after(async () => {
 });
 
 async function openFeed() {
-  const page = await chromium.browser.newPage();
+  const page = await browsing.newPage();
   await page.goto(`${base}/`);
   await page.waitForSelector('[data-rill-root][data-rill-connected]', { timeout: 15000 });
   return page;
@@ -153,6 +168,25 @@ async function post(page, text) {
 
 let pages = [];
 
+// Straight to an instance, with a Host header of our choosing.
+function getDirect(port, host) {
+  return new Promise((resolve, reject) => {
+    const req = plainRequest({ host: '127.0.0.1', port, path: '/', headers: { Host: host } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('each instance takes the name RILL_ALLOWED_ORIGINS gives it, and no other', async () => {
+  for (const port of ports) {
+    assert.equal(await getDirect(port, `${siteName}:${nginxPort}`), 200);
+    assert.equal(await getDirect(port, `rebind.example:${nginxPort}`), 421);
+  }
+});
+
 test('pages on different instances see one feed, in one order', async () => {
   // nginx balances requests round robin, and a page load is several
   // requests: open pages (nudging the rotation with an extra request) until
@@ -162,7 +196,7 @@ test('pages on different instances see one feed, in one order', async () => {
     const name = await instanceOf(page);
     if ((await Promise.all(pages.map(instanceOf))).includes(name)) {
       await page.close();
-      await get(`${base}/rill/client/rill.css`);
+      await get(`https://127.0.0.1:${nginxPort}/rill/client/rill.css`);
     } else {
       pages.push(page);
     }
@@ -212,7 +246,7 @@ test('nginx restarted mid-stream: every socket is cut, comes back through the ne
   }, 30000).catch((e) => { throw new Error(`${e.message}; its feed: ${JSON.stringify(seen)}`); });
   await direct.close();
   nginx = startNginx();
-  await until('nginx answers again', async () => { try { return (await get(`${base}/`)).status === 200; } catch { return false; } });
+  await until('nginx answers again', async () => { try { return (await get(`https://127.0.0.1:${nginxPort}/`)).status === 200; } catch { return false; } });
   await until('every page is connected again', async () =>
     (await Promise.all(pages.map((p) => p.$('[data-rill-root][data-rill-connected]')))).every((x) => x !== null), 30000);
   await until('every page has what was posted during the cut', async () =>

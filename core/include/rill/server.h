@@ -141,7 +141,9 @@ public:
       Origins accepted for WebSocket handshakes besides the page's own (an
       Origin whose host and port are the request's Host header), such as
       "https://chat.example.org" behind a TLS proxy. Their hosts are also
-      allowed Host headers (see setAllowedHosts()).
+      allowed Host headers (see setAllowedHosts()). A server starts with
+      the ones RILL_ALLOWED_ORIGINS lists (comma-separated), as each
+      instance of a cluster is given them (docs/deployment.md).
     */
     void setAllowedOrigins(const QStringList &origins);
     QStringList allowedOrigins() const;

@@ -805,6 +805,17 @@ Server::Server(QObject *parent) : QObject(parent), d(std::make_unique<Private>(t
 {
     // Several instances share their topics through Redis (docs/deployment.md).
     d->instance = qEnvironmentVariable("RILL_INSTANCE");
+    // The origins a TLS proxy in front presents (comma-separated); the
+    // application's setAllowedOrigins() replaces them.
+    for (const QString &origin : qEnvironmentVariable("RILL_ALLOWED_ORIGINS").split(u',', Qt::SkipEmptyParts)) {
+        const QUrl url(origin.trimmed());
+        if (url.isValid() && (url.scheme() == u"https"_s || url.scheme() == u"http"_s) && !url.host().isEmpty()
+            && url.path().isEmpty())
+            d->allowedOrigins.append(url.toString());
+        else
+            qCWarning(lcServer).noquote() << "RILL_ALLOWED_ORIGINS: not an origin (scheme://host[:port]):"
+                                          << printable(origin, 200);
+    }
     const QString redis = qEnvironmentVariable("RILL_REDIS_URL");
     if (!redis.isEmpty())
         d->pubsub.connectToRedis(QUrl(redis));
