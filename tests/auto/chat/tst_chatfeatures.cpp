@@ -129,7 +129,40 @@ bool waitForAnswer(ChatService *service, qint64 conversation)
 
 // ---------------------------------------------------------------------------
 
-class TstChatSettings : public QObject
+// A test class's sandbox: a temporary folder as XDG_CONFIG_HOME (the one
+// before is put back) and, for the classes that chat, tests/fakes' real
+// HTTP fake of an OpenAI-compatible server.
+class ChatSandbox
+{
+protected:
+    bool setUp(bool withFake = true)
+    {
+        m_dir = std::make_unique<QTemporaryDir>();
+        if (!m_dir->isValid())
+            return false;
+        m_oldConfigHome = qgetenv("XDG_CONFIG_HOME");
+        qputenv("XDG_CONFIG_HOME", QFile::encodeName(m_dir->filePath(u"config"_s)));
+        if (!withFake)
+            return true;
+        m_fake = std::make_unique<FakeLlmServer>(FakeLlmServer::Flavor::OpenAI);
+        return m_fake->listen();
+    }
+    void tearDown()
+    {
+        m_fake.reset();
+        if (m_oldConfigHome.isEmpty())
+            qunsetenv("XDG_CONFIG_HOME");
+        else
+            qputenv("XDG_CONFIG_HOME", m_oldConfigHome);
+        m_dir.reset();
+    }
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<FakeLlmServer> m_fake;
+    QByteArray m_oldConfigHome;
+};
+
+class TstChatSettings : public QObject, private ChatSandbox
 {
     Q_OBJECT
 private slots:
@@ -140,27 +173,16 @@ private slots:
     void savedProviderWinsOverEnvironmentAndFlagsOverBoth();
     void panelSavesAndTheNextStartRestoresAndShowsThem();
     void badNumbersAreRefused();
-
-private:
-    std::unique_ptr<QTemporaryDir> m_dir;
-    QByteArray m_oldConfigHome;
 };
 
 void TstChatSettings::init()
 {
-    m_dir = std::make_unique<QTemporaryDir>();
-    QVERIFY(m_dir->isValid());
-    m_oldConfigHome = qgetenv("XDG_CONFIG_HOME");
-    qputenv("XDG_CONFIG_HOME", QFile::encodeName(m_dir->filePath(u"config"_s)));
+    QVERIFY(setUp(false));
 }
 
 void TstChatSettings::cleanup()
 {
-    if (m_oldConfigHome.isEmpty())
-        qunsetenv("XDG_CONFIG_HOME");
-    else
-        qputenv("XDG_CONFIG_HOME", m_oldConfigHome);
-    m_dir.reset();
+    tearDown();
 }
 
 void TstChatSettings::savedAndRestored()
@@ -319,7 +341,7 @@ void TstChatSettings::badNumbersAreRefused()
 
 // ---------------------------------------------------------------------------
 
-class TstChatVersions : public QObject
+class TstChatVersions : public QObject, private ChatSandbox
 {
     Q_OBJECT
 private slots:
@@ -330,31 +352,16 @@ private slots:
     void deleteCanBeUndone();
     void deleteIsPurgedAtTheNextAction();
     void firstSchemaIsMigrated();
-
-private:
-    std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<FakeLlmServer> m_fake;
-    QByteArray m_oldConfigHome;
 };
 
 void TstChatVersions::init()
 {
-    m_dir = std::make_unique<QTemporaryDir>();
-    QVERIFY(m_dir->isValid());
-    m_oldConfigHome = qgetenv("XDG_CONFIG_HOME");
-    qputenv("XDG_CONFIG_HOME", QFile::encodeName(m_dir->filePath(u"config"_s)));
-    m_fake = std::make_unique<FakeLlmServer>(FakeLlmServer::Flavor::OpenAI);
-    QVERIFY(m_fake->listen());
+    QVERIFY(setUp());
 }
 
 void TstChatVersions::cleanup()
 {
-    m_fake.reset();
-    if (m_oldConfigHome.isEmpty())
-        qunsetenv("XDG_CONFIG_HOME");
-    else
-        qputenv("XDG_CONFIG_HOME", m_oldConfigHome);
-    m_dir.reset();
+    tearDown();
 }
 
 void TstChatVersions::regenerateAndEditKeepEarlierVersions()
@@ -595,7 +602,7 @@ struct Page
 
 } // namespace
 
-class TstChatShared : public QObject
+class TstChatShared : public QObject, private ChatSandbox
 {
     Q_OBJECT
 private slots:
@@ -603,31 +610,16 @@ private slots:
     void cleanup();
     void pagesFollowTheAnswerThroughTheTopic();
     void codeBlocksHaveLanguageAndCopy();
-
-private:
-    std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<FakeLlmServer> m_fake;
-    QByteArray m_oldConfigHome;
 };
 
 void TstChatShared::init()
 {
-    m_dir = std::make_unique<QTemporaryDir>();
-    QVERIFY(m_dir->isValid());
-    m_oldConfigHome = qgetenv("XDG_CONFIG_HOME");
-    qputenv("XDG_CONFIG_HOME", QFile::encodeName(m_dir->filePath(u"config"_s)));
-    m_fake = std::make_unique<FakeLlmServer>(FakeLlmServer::Flavor::OpenAI);
-    QVERIFY(m_fake->listen());
+    QVERIFY(setUp());
 }
 
 void TstChatShared::cleanup()
 {
-    m_fake.reset();
-    if (m_oldConfigHome.isEmpty())
-        qunsetenv("XDG_CONFIG_HOME");
-    else
-        qputenv("XDG_CONFIG_HOME", m_oldConfigHome);
-    m_dir.reset();
+    tearDown();
 }
 
 // Two pages on one conversation (the window, a browser) get the answer from
@@ -710,7 +702,7 @@ void TstChatShared::pagesFollowTheAnswerThroughTheTopic()
 
 // ---------------------------------------------------------------------------
 
-class TstChatSidebar : public QObject
+class TstChatSidebar : public QObject, private ChatSandbox
 {
     Q_OBJECT
 private slots:
@@ -719,31 +711,16 @@ private slots:
     void searchFindsWordsInMessagesAndTitles();
     void dateGroups();
     void pinRenameAndSearchFromThePage();
-
-private:
-    std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<FakeLlmServer> m_fake;
-    QByteArray m_oldConfigHome;
 };
 
 void TstChatSidebar::init()
 {
-    m_dir = std::make_unique<QTemporaryDir>();
-    QVERIFY(m_dir->isValid());
-    m_oldConfigHome = qgetenv("XDG_CONFIG_HOME");
-    qputenv("XDG_CONFIG_HOME", QFile::encodeName(m_dir->filePath(u"config"_s)));
-    m_fake = std::make_unique<FakeLlmServer>(FakeLlmServer::Flavor::OpenAI);
-    QVERIFY(m_fake->listen());
+    QVERIFY(setUp());
 }
 
 void TstChatSidebar::cleanup()
 {
-    m_fake.reset();
-    if (m_oldConfigHome.isEmpty())
-        qunsetenv("XDG_CONFIG_HOME");
-    else
-        qputenv("XDG_CONFIG_HOME", m_oldConfigHome);
-    m_dir.reset();
+    tearDown();
 }
 
 namespace {
@@ -874,7 +851,7 @@ void TstChatSidebar::pinRenameAndSearchFromThePage()
 
 // ---------------------------------------------------------------------------
 
-class TstChatFiles : public QObject
+class TstChatFiles : public QObject, private ChatSandbox
 {
     Q_OBJECT
 private slots:
@@ -884,31 +861,16 @@ private slots:
     void exportAndImport();
     void hostileImports_data();
     void hostileImports();
-
-private:
-    std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<FakeLlmServer> m_fake;
-    QByteArray m_oldConfigHome;
 };
 
 void TstChatFiles::init()
 {
-    m_dir = std::make_unique<QTemporaryDir>();
-    QVERIFY(m_dir->isValid());
-    m_oldConfigHome = qgetenv("XDG_CONFIG_HOME");
-    qputenv("XDG_CONFIG_HOME", QFile::encodeName(m_dir->filePath(u"config"_s)));
-    m_fake = std::make_unique<FakeLlmServer>(FakeLlmServer::Flavor::OpenAI);
-    QVERIFY(m_fake->listen());
+    QVERIFY(setUp());
 }
 
 void TstChatFiles::cleanup()
 {
-    m_fake.reset();
-    if (m_oldConfigHome.isEmpty())
-        qunsetenv("XDG_CONFIG_HOME");
-    else
-        qputenv("XDG_CONFIG_HOME", m_oldConfigHome);
-    m_dir.reset();
+    tearDown();
 }
 
 void TstChatFiles::attachCheckSendAndEdit()
