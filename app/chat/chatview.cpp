@@ -426,15 +426,19 @@ QCoro::Task<> ChatView::newChat(QVariantMap)
     co_return;
 }
 
+Conversation ChatView::conversationOf(const QVariantMap &params) const
+{
+    std::optional<Conversation> c = m_service->store()->conversation(Rill::Params::integer(params, u"id"_s));
+    if (!c)
+        throw Rill::ParamError("no such conversation");
+    return *c;
+}
+
 QCoro::Task<> ChatView::open(QVariantMap params)
 {
-    const qint64 id = Rill::Params::integer(params, u"id"_s);
-    if (!m_service->store()->conversation(id))
-        throw Rill::ParamError("no such conversation");
-    show(id);
+    show(conversationOf(params).id);
     m_editing = 0;
     m_notice.clear();
-    m_reasoningShown = !liveReasoning().isEmpty();
     co_return;
 }
 
@@ -706,20 +710,14 @@ QCoro::Task<> ChatView::search(QVariantMap params)
 
 QCoro::Task<> ChatView::pin(QVariantMap params)
 {
-    const qint64 id = Rill::Params::integer(params, u"id"_s);
-    const std::optional<Conversation> c = m_service->store()->conversation(id);
-    if (!c)
-        throw Rill::ParamError("no such conversation");
-    m_service->store()->setPinned(id, !c->pinned);
+    const Conversation c = conversationOf(params);
+    m_service->store()->setPinned(c.id, !c.pinned);
     co_return;
 }
 
 QCoro::Task<> ChatView::renameStart(QVariantMap params)
 {
-    const qint64 id = Rill::Params::integer(params, u"id"_s);
-    if (!m_service->store()->conversation(id))
-        throw Rill::ParamError("no such conversation");
-    m_renaming = id;
+    m_renaming = conversationOf(params).id;
     co_return;
 }
 
@@ -731,10 +729,8 @@ QCoro::Task<> ChatView::renameCancel(QVariantMap)
 
 QCoro::Task<> ChatView::rename(QVariantMap params)
 {
-    const qint64 id = Rill::Params::integer(params, u"id"_s);
     const QString title = Rill::Params::string(params, u"title"_s).simplified().left(200);
-    if (!m_service->store()->conversation(id))
-        throw Rill::ParamError("no such conversation");
+    const qint64 id = conversationOf(params).id;
     m_renaming = 0;
     if (!title.isEmpty()) // an empty name keeps the old one
         m_service->store()->renameConversation(id, title);

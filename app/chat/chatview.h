@@ -129,6 +129,8 @@ public:
 
 private:
     void addContext(Rill::TemplateContext &context) const override;
+    //! The conversation \a params' "id" names; Rill::ParamError if none.
+    Conversation conversationOf(const QVariantMap &params) const;
     //! Shows conversation \a id (0: none) and follows its answers' topic.
     void show(qint64 id);
     void onAnswerMessage(const QVariant &message);
