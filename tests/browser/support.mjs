@@ -2,8 +2,8 @@
 // headless Chromium configured as the brief says.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { once } from 'node:events';
 import { join, dirname } from 'node:path';
@@ -198,4 +198,38 @@ async function openChatPage(browser, url, { contextOptions = {}, viewport } = {}
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   const response = await page.goto(url);
   return { context, page, problems, response };
+}
+
+// An nginx of the test's own in the folder `work`: writes work/nginx.conf
+// around the site configuration `site` (pid, log and temporary files in
+// `work`), for `nginx -p WORK -c WORK/nginx.conf -g 'daemon off;'`.
+export function writeNginxConf(work, site) {
+  writeFileSync(join(work, 'site.conf'), site);
+  mkdirSync(join(work, 'tmp'), { recursive: true });
+  writeFileSync(join(work, 'nginx.conf'), `
+${process.getuid() === 0 ? 'user root;' : ''}
+worker_processes 1;
+pid ${work}/nginx.pid;
+error_log ${work}/error.log;
+events {}
+http {
+  access_log off;
+  client_body_temp_path ${work}/tmp/body;
+  proxy_temp_path ${work}/tmp/proxy;
+  fastcgi_temp_path ${work}/tmp/fastcgi;
+  uwsgi_temp_path ${work}/tmp/uwsgi;
+  scgi_temp_path ${work}/tmp/scgi;
+  include ${work}/site.conf;
+}
+`);
+  return join(work, 'nginx.conf');
+}
+
+// A throw-away self-signed certificate for `name`: work/cert.pem and work/key.pem.
+export function selfSignedCert(work, name) {
+  const cert = join(work, 'cert.pem');
+  const key = join(work, 'key.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=${name}`,
+    '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  return { cert, key };
 }

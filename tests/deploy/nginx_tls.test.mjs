@@ -4,15 +4,15 @@
 // a chat driven through it in Chromium.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { request } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchBrowser, startChat } from '../browser/support.mjs';
+import { launchBrowser, selfSignedCert, startChat, writeNginxConf } from '../browser/support.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'rill-nginx-'));
@@ -54,35 +54,17 @@ before(async () => {
   const rillPort = await freePort();
   httpsPort = await freePort();
   httpPort = await freePort();
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1',
-    '-keyout', join(work, 'key.pem'), '-out', join(work, 'cert.pem')], { stdio: 'ignore' });
+  const tls = selfSignedCert(work, '127.0.0.1');
   const site = documentedConfig()
     .replace('listen 443 ssl;', `listen 127.0.0.1:${httpsPort} ssl;`)
     .replace('listen [::]:443 ssl;', '')
     .replace('listen 80;', `listen 127.0.0.1:${httpPort};`)
     .replace('listen [::]:80;', '')
-    .replace('/etc/ssl/certs/chat.example.org.pem', join(work, 'cert.pem'))
-    .replace('/etc/ssl/private/chat.example.org.key', join(work, 'key.pem'))
+    .replace('/etc/ssl/certs/chat.example.org.pem', tls.cert)
+    .replace('/etc/ssl/private/chat.example.org.key', tls.key)
     .replace('http://127.0.0.1:8000', `http://127.0.0.1:${rillPort}`);
   assert.ok(site.includes(`127.0.0.1:${rillPort}`) && site.includes(`${httpsPort} ssl`), 'the documented config changed shape');
-  writeFileSync(join(work, 'rill-chat.conf'), site);
-  mkdirSync(join(work, 'tmp'));
-  writeFileSync(join(work, 'nginx.conf'), `
-${process.getuid() === 0 ? 'user root;' : ''}
-worker_processes 1;
-pid ${work}/nginx.pid;
-error_log ${work}/error.log;
-events {}
-http {
-  access_log off;
-  client_body_temp_path ${work}/tmp/body;
-  proxy_temp_path ${work}/tmp/proxy;
-  fastcgi_temp_path ${work}/tmp/fastcgi;
-  uwsgi_temp_path ${work}/tmp/uwsgi;
-  scgi_temp_path ${work}/tmp/scgi;
-  include ${work}/rill-chat.conf;
-}
-`);
+  writeNginxConf(work, site);
   const origin = `https://127.0.0.1:${httpsPort}`;
   chat = await startChat(['--listen', `127.0.0.1:${rillPort}`, '--allow-origin', origin, '--provider', 'demo',
     '--data-dir', join(work, 'data')].slice(0));
