@@ -5,8 +5,8 @@
 // the instances only accept because RILL_ALLOWED_ORIGINS says so).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { request } from 'node:https';
 import { request as plainRequest } from 'node:http';
@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
-import { launchBrowser } from '../browser/support.mjs';
+import { launchBrowser, selfSignedCert, writeNginxConf } from '../browser/support.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'rill-scaleout-'));
@@ -117,26 +117,8 @@ before(async () => {
     { RILL_INSTANCE: name, RILL_REDIS_URL: `redis://127.0.0.1:${redisPort}`,
       RILL_ALLOWED_ORIGINS: `https://${siteName}:${nginxPort}` }));
   for (const p of instances) await until('an instance listens', () => /rill-test-scaleout: \w at/.test(p.out));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=${siteName}`,
-    '-keyout', join(work, 'key.pem'), '-out', join(work, 'cert.pem')], { stdio: 'ignore' });
-  mkdirSync(join(work, 'tmp'));
-  writeFileSync(join(work, 'cluster.conf'), documentedConfig(ports, nginxPort));
-  writeFileSync(join(work, 'nginx.conf'), `
-${process.getuid() === 0 ? 'user root;' : ''}
-worker_processes 1;
-pid ${work}/nginx.pid;
-error_log ${work}/error.log;
-events {}
-http {
-  access_log off;
-  client_body_temp_path ${work}/tmp/body;
-  proxy_temp_path ${work}/tmp/proxy;
-  fastcgi_temp_path ${work}/tmp/fastcgi;
-  uwsgi_temp_path ${work}/tmp/uwsgi;
-  scgi_temp_path ${work}/tmp/scgi;
-  include ${work}/cluster.conf;
-}
-`);
+  selfSignedCert(work, siteName); // documentedConfig() points at work/cert.pem and work/key.pem
+  writeNginxConf(work, documentedConfig(ports, nginxPort));
   nginx = startNginx();
   base = `https://${siteName}:${nginxPort}`;
   await until('nginx answers', async () => { try { return (await get(`https://127.0.0.1:${nginxPort}/`)).status === 200; } catch { return false; } });
@@ -164,6 +146,9 @@ const feedOf = (page) => page.$$eval('#feed li', (items) => items.map((li) => li
 async function post(page, text) {
   await page.fill('input[name=text]', text);
   await page.click('form button');
+  // The form is reset when the server answers: a field filled before that
+  // would be emptied under the next post.
+  await page.waitForFunction(() => document.querySelector('input[name=text]').value === '', null, { timeout: 10000 });
 }
 
 let pages = [];
