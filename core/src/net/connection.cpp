@@ -2,6 +2,8 @@
 
 #include <QLoggingCategory>
 
+#include <algorithm>
+
 #include <cerrno>
 #include <ctime>
 #include <sys/epoll.h>
@@ -159,7 +161,7 @@ void Connection::processWebSocket()
             closeWebSocket(WebSocket::CloseCode(1003), "binary messages are not accepted");
             break;
         case WebSocket::Opcode::Ping:
-            enqueue(WebSocket::frame(WebSocket::Opcode::Pong, message.payload), {});
+            enqueue(WebSocket::frame(WebSocket::Opcode::Pong, message.payload));
             break;
         case WebSocket::Opcode::Close: {
             quint16 code = WebSocket::Normal;
@@ -196,7 +198,9 @@ void Connection::respond(int status, const QList<std::pair<QByteArray, QByteArra
     if (!keepAlive)
         head += "Connection: close\r\n";
     head += "\r\n";
-    enqueue(head, headOnly ? QByteArrayView() : QByteArrayView(body));
+    enqueue(head);
+    if (!headOnly)
+        enqueue(body);
     if (!keepAlive)
         closeAfterWrite();
 }
@@ -208,80 +212,76 @@ void Connection::upgrade(QByteArrayView clientKey)
     const QByteArray head = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                             "Sec-WebSocket-Accept: "
                             + WebSocket::acceptKey(clientKey) + "\r\n\r\n";
-    enqueue(head, {});
+    enqueue(head);
     m_state = State::WebSocket;
     if (!m_in.isEmpty()) // frames sent right behind the handshake
         processWebSocket();
 }
 
-void Connection::sendText(QByteArrayView utf8)
+void Connection::sendText(const QByteArray &utf8)
 {
     if (m_state != State::WebSocket)
         return;
-    QByteArray header;
-    header.reserve(10);
-    WebSocket::appendHeader(header, WebSocket::Opcode::Text, utf8.size());
-    enqueue(header, utf8);
+    char header[WebSocket::MaxHeader];
+    const int size = WebSocket::writeHeader(header, WebSocket::Opcode::Text, utf8.size());
+    enqueue(QByteArrayView(header, size), utf8);
 }
 
 void Connection::closeWebSocket(quint16 code, QByteArrayView reason)
 {
     if (m_state != State::WebSocket)
         return;
-    enqueue(WebSocket::closeFrame(code, reason), {});
+    enqueue(WebSocket::closeFrame(code, reason));
     m_state = State::Closing;
     closeAfterWrite();
 }
 
-void Connection::enqueue(QByteArrayView head, QByteArrayView body)
+void Connection::enqueue(QByteArrayView head, const QByteArray &body)
 {
     if (m_state == State::Closed || m_lingering)
         return;
-    qsizetype written = 0;
-    if (m_outBytes == 0) {
-        // Straight to the kernel, one system call for header and payload.
-        iovec parts[2] = {{const_cast<char *>(head.data()), size_t(head.size())},
-                          {const_cast<char *>(body.data()), size_t(body.size())}};
-        msghdr msg{};
-        msg.msg_iov = parts;
-        msg.msg_iovlen = body.isEmpty() ? 1 : 2;
-        ssize_t n;
-        do {
-            n = ::sendmsg(m_fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
-        } while (n < 0 && errno == EINTR);
-        if (n < 0) {
-            if (errno != EAGAIN && errno != EWOULDBLOCK) {
-                finish(); // the peer is gone
-                return;
-            }
-            n = 0;
-        }
-        written = qsizetype(n);
-        if (written >= head.size() + body.size())
-            return;
+    Chunk chunk;
+    if (head.size() > qsizetype(sizeof chunk.head)) { // an HTTP head: a chunk of its own
+        enqueue(head.toByteArray());
+        head = {};
     }
-    if (written < head.size()) {
-        m_out.emplace_back(head.sliced(written).toByteArray());
-        if (!body.isEmpty())
-            m_out.emplace_back(body.toByteArray());
-    } else {
-        m_out.emplace_back(body.sliced(written - head.size()).toByteArray());
+    chunk.headSize = quint8(head.size());
+    std::copy(head.begin(), head.end(), chunk.head);
+    chunk.body = body;
+    if (chunk.size() == 0)
+        return;
+    m_outBytes += chunk.size();
+    m_out.push_back(std::move(chunk));
+    // Written at the end of this turn, unless the kernel is full already
+    // (then EPOLLOUT says when).
+    if (!m_wantWrite && !m_flushQueued) {
+        m_flushQueued = true;
+        m_reactor->deferFlush(m_fd);
     }
-    m_outBytes += head.size() + body.size() - written;
-    if (!m_wantWrite) {
-        m_wantWrite = true;
-        updateInterest();
-    }
+}
+
+void Connection::onFlush()
+{
+    m_flushQueued = false;
+    if (!m_wantWrite && m_state != State::Closed)
+        writeQueued();
 }
 
 void Connection::writeQueued()
 {
+    constexpr int MaxParts = 64;
     while (!m_out.empty()) {
-        iovec parts[16];
+        iovec parts[MaxParts];
         int count = 0;
-        for (auto it = m_out.begin(); it != m_out.end() && count < 16; ++it, ++count) {
-            const qsizetype offset = count == 0 ? m_outOffset : 0;
-            parts[count] = {const_cast<char *>(it->constData() + offset), size_t(it->size() - offset)};
+        qsizetype skip = m_outOffset;
+        for (auto it = m_out.begin(); it != m_out.end() && count + 2 <= MaxParts; ++it) {
+            const qsizetype headLeft = std::max<qsizetype>(0, it->headSize - skip);
+            if (headLeft > 0)
+                parts[count++] = {it->head + (it->headSize - headLeft), size_t(headLeft)};
+            const qsizetype bodySkip = std::max<qsizetype>(0, skip - it->headSize);
+            if (it->body.size() > bodySkip)
+                parts[count++] = {const_cast<char *>(it->body.constData() + bodySkip), size_t(it->body.size() - bodySkip)};
+            skip = 0;
         }
         msghdr msg{};
         msg.msg_iov = parts;
@@ -290,8 +290,13 @@ void Connection::writeQueued()
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            if (errno == EAGAIN || errno == EWOULDBLOCK)
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                if (!m_wantWrite) { // full: wait until the kernel takes more
+                    m_wantWrite = true;
+                    updateInterest();
+                }
                 return;
+            }
             finish();
             return;
         }
@@ -309,13 +314,17 @@ void Connection::writeQueued()
             }
         }
     }
-    m_wantWrite = false;
-    updateInterest();
+    const bool wasBehind = m_wantWrite;
+    if (wasBehind) {
+        m_wantWrite = false;
+        updateInterest();
+    }
     if (m_closeAfterWrite) {
         linger();
         return;
     }
-    m_owner->drained(this);
+    if (wasBehind)
+        m_owner->drained(this);
 }
 
 void Connection::linger()

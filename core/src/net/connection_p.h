@@ -3,11 +3,14 @@
 // One TCP connection of Rill's server: HTTP/1.1 requests until it upgrades
 // to a WebSocket, then WebSocket messages. It reads into bounded buffers,
 // parses with HttpRequestParser / WebSocketReader, and hands whole requests
-// and messages to its Owner (the server). Writes go straight to the socket
-// when it can take them; what it cannot take waits in a queue the owner can
-// see (queuedBytes()) and is told about when it drains, which is how slow
-// readers are kept cheap (see Session). Closing is always deferred to the
-// event loop, so an owner may close a connection from any callback.
+// and messages to its Owner (the server). What it sends is queued and
+// written at the end of the event loop's turn (Reactor::deferFlush), with
+// every other connection's, in as few system calls as the kernel takes;
+// what the kernel cannot take waits for the socket to become writable. The
+// owner sees that backlog (backlogBytes()) and is told when it drains, which
+// is how slow readers are kept cheap (see Session). Closing is always
+// deferred to the event loop, so an owner may close a connection from any
+// callback.
 
 #include "http_p.h"
 #include "reactor_p.h"
@@ -32,7 +35,7 @@ public:
     virtual void httpError(Connection *c, int status, const QString &message) = 0;
     //! A whole text message on an upgraded connection (valid UTF-8).
     virtual void webSocketMessage(Connection *c, const QByteArray &payload) = 0;
-    //! The send queue became empty.
+    //! A backlog (bytes the kernel would not take) has been written.
     virtual void drained(Connection *c) = 0;
     //! The connection is gone (either side, or an error); it is deleted soon after.
     virtual void closed(Connection *c) = 0;
@@ -74,14 +77,17 @@ public:
     void upgrade(QByteArrayView clientKey);
 
     // ---- WebSocket
-    //! A text frame holding \a utf8.
-    void sendText(QByteArrayView utf8);
+    //! A text frame holding \a utf8 (shared, not copied).
+    void sendText(const QByteArray &utf8);
     //! Sends a close frame and closes once it is written.
     void closeWebSocket(quint16 code, QByteArrayView reason);
 
     // ---- both
     //! Bytes written by us but not yet taken by the kernel.
     qsizetype queuedBytes() const { return m_outBytes; }
+    //! Of those, bytes waiting because the kernel would not take them (0
+    //! while the queue waits only for the end of the turn).
+    qsizetype backlogBytes() const { return m_wantWrite ? m_outBytes : 0; }
     //! Stops (or resumes) reading from the peer; used while it is behind.
     void setReadingPaused(bool paused);
     bool isReadingPaused() const { return m_readingPaused; }
@@ -95,6 +101,7 @@ public:
     static constexpr qint64 LingerMsecs = 2000;
 
     void onEvents(std::uint32_t events) override;
+    void onFlush() override;
 
 private:
     void readSome();
@@ -102,7 +109,9 @@ private:
     void processHttp();
     void processWebSocket();
     void writeQueued();
-    void enqueue(QByteArrayView head, QByteArrayView body);
+    //! Queues \a head (at most WebSocket::MaxHeader bytes, copied) then \a body (shared).
+    void enqueue(QByteArrayView head, const QByteArray &body);
+    void enqueue(const QByteArray &bytes) { enqueue({}, bytes); }
     void updateInterest();
     void linger();
     void finish(); // closes the descriptor, tells the owner, deletes later
@@ -117,12 +126,20 @@ private:
     HttpRequestParser m_http;
     WebSocketReader m_ws;
     QByteArray m_in;
-    std::deque<QByteArray> m_out;
-    qsizetype m_outOffset = 0; // into m_out.front()
+    struct Chunk
+    {
+        char head[WebSocket::MaxHeader];
+        quint8 headSize;
+        QByteArray body;
+        qsizetype size() const { return headSize + body.size(); }
+    };
+    std::deque<Chunk> m_out;
+    qsizetype m_outOffset = 0; // into m_out.front(), its head then its body
     qsizetype m_outBytes = 0;
     bool m_readingPaused = false;
     bool m_closeAfterWrite = false;
-    bool m_wantWrite = false;
+    bool m_wantWrite = false;  // the kernel refused some: waiting for EPOLLOUT
+    bool m_flushQueued = false; // asked the reactor for onFlush()
     bool m_lingering = false;
     qint64 m_deadline = 0;
     qint64 m_lastHeard = 0;

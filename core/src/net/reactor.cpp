@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -75,6 +76,27 @@ void Reactor::remove(int fd)
     slot.watcher = nullptr;
     ++slot.generation;
     --m_watched;
+}
+
+void Reactor::deferFlush(int fd)
+{
+    if (fd < 0 || size_t(fd) >= m_slots.size() || !m_slots[size_t(fd)].watcher)
+        return;
+    if (m_flushes.empty())
+        QMetaObject::invokeMethod(this, &Reactor::flush, Qt::QueuedConnection);
+    m_flushes.push_back(pack(fd, m_slots[size_t(fd)].generation));
+}
+
+void Reactor::flush()
+{
+    // Taken first: a watcher may ask again, for the next turn.
+    const std::vector<std::uint64_t> due = std::exchange(m_flushes, {});
+    for (const std::uint64_t packed : due) {
+        const int fd = int(packed & 0xffffffffu);
+        const Slot &slot = m_slots[size_t(fd)];
+        if (slot.watcher && slot.generation == std::uint32_t(packed >> 32))
+            slot.watcher->onFlush();
+    }
 }
 
 void Reactor::dispatch()

@@ -12,6 +12,14 @@
 //   ...
 //   reactor.modify(fd, EPOLLIN | EPOLLOUT);   // also wants to write
 //   reactor.remove(fd);                       // before close(fd)
+//   reactor.deferFlush(fd);                   // onFlush() at the end of this turn
+//
+// Deferred flushes are the write phase of a turn: connections queue what
+// they send while timers and events run, and write it all at the end, back
+// to back. Sent one at a time between other work, each frame woke its
+// reader on its own (a context switch per frame for a local client, paid
+// for inside the sender's system call); sent together, one wake-up serves
+// many, and several frames for one socket leave in one system call.
 
 #include <QObject>
 
@@ -31,6 +39,8 @@ public:
         virtual ~Watcher() = default;
         //! EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP, EPOLLRDHUP as epoll reports them.
         virtual void onEvents(std::uint32_t events) = 0;
+        //! Asked for with deferFlush().
+        virtual void onFlush() {}
     };
 
     explicit Reactor(QObject *parent = nullptr);
@@ -45,9 +55,14 @@ public:
     //! Stops events for \a fd, including ones already fetched in this turn.
     void remove(int fd);
     int watchedCount() const { return m_watched; }
+    //! Calls onFlush() of \a fd's watcher once, after the events, timers and
+    //! posted calls now running (a posted call of its own). Dropped if \a fd
+    //! is removed first.
+    void deferFlush(int fd);
 
 private:
     void dispatch();
+    void flush();
 
     struct Slot
     {
@@ -58,6 +73,7 @@ private:
     QSocketNotifier *m_notifier = nullptr;
     std::vector<Slot> m_slots; // indexed by fd
     int m_watched = 0;
+    std::vector<std::uint64_t> m_flushes; // fd and generation, as in dispatch()
     QString m_error;
 };
 

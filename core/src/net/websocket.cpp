@@ -25,20 +25,28 @@ bool isValidClientKey(QByteArrayView clientKey)
     return decoded.decodingStatus == QByteArray::Base64DecodingStatus::Ok && decoded.decoded.size() == 16;
 }
 
+int writeHeader(char *out, Opcode opcode, qsizetype n)
+{
+    int size = 0;
+    out[size++] = char(0x80 | quint8(opcode));
+    if (n < 126) {
+        out[size++] = char(n);
+    } else if (n <= 0xffff) {
+        out[size++] = char(126);
+        out[size++] = char(n >> 8);
+        out[size++] = char(n & 0xff);
+    } else {
+        out[size++] = char(127);
+        for (int shift = 56; shift >= 0; shift -= 8)
+            out[size++] = char((quint64(n) >> shift) & 0xff);
+    }
+    return size;
+}
+
 void appendHeader(QByteArray &out, Opcode opcode, qsizetype n)
 {
-    out.append(char(0x80 | quint8(opcode)));
-    if (n < 126) {
-        out.append(char(n));
-    } else if (n <= 0xffff) {
-        out.append(char(126));
-        out.append(char(n >> 8));
-        out.append(char(n & 0xff));
-    } else {
-        out.append(char(127));
-        for (int shift = 56; shift >= 0; shift -= 8)
-            out.append(char((quint64(n) >> shift) & 0xff));
-    }
+    char header[MaxHeader];
+    out.append(header, writeHeader(header, opcode, n));
 }
 
 QByteArray frame(Opcode opcode, QByteArrayView payload)

@@ -45,6 +45,9 @@ bool isValidClientKey(QByteArrayView clientKey);
 
 //! Appends the header of an unmasked, final frame of \a payloadLength bytes.
 void appendHeader(QByteArray &out, Opcode opcode, qsizetype payloadLength);
+//! The same header written to \a out (room for MaxHeader bytes); returns its size.
+constexpr int MaxHeader = 10;
+int writeHeader(char *out, Opcode opcode, qsizetype payloadLength);
 //! A whole unmasked, final frame.
 QByteArray frame(Opcode opcode, QByteArrayView payload);
 //! A close frame with \a code and a reason (cut to fit a control frame).

@@ -257,6 +257,9 @@ void Session::checkBackpressure()
     Connection *c = m_connection.data();
     if (!c)
         return;
+    // The limit counts everything queued, this turn's frames too; merging
+    // starts only once the kernel has refused bytes (frames waiting for
+    // the end of the turn are not a slow reader).
     const qsizetype queued = c->queuedBytes();
     if (queued + m_batcher.pendingSize() > m_limits->sendQueueLimit) {
         // Too far behind to catch up by merging: drop the socket. The page
@@ -269,7 +272,7 @@ void Session::checkBackpressure()
         Q_EMIT socketLost();
         return;
     }
-    if (queued > m_limits->sendQueueLowWater && !m_batcher.isPaused()) {
+    if (c->backlogBytes() > m_limits->sendQueueLowWater && !m_batcher.isPaused()) {
         m_batcher.setPaused(true);
         c->setReadingPaused(true);
     }
