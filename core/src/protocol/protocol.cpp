@@ -4,6 +4,7 @@
 #include <QLoggingCategory>
 #include <QVariantList>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -111,7 +112,8 @@ const char *opName(Kind kind)
 class Writer
 {
 public:
-    Writer() { m_out.reserve(128); }
+    //! \a expected: the bytes the frame will probably take (ASCII text).
+    explicit Writer(qsizetype expected = 128) { m_out.reserve(expected); }
 
     QByteArray take() { return std::move(m_out); }
 
@@ -311,10 +313,39 @@ private:
 
     // Worst case six bytes per UTF-16 unit (\u001f), so one resize up front
     // and raw pointer writes; the tail is cut off at the end.
+    //! The bytes writeString() will write for \a s.
+    static qsizetype encodedSize(QStringView s)
+    {
+        qsizetype size = 2;
+        const char16_t *u = s.utf16();
+        const qsizetype n = s.size();
+        for (qsizetype i = 0; i < n; ++i) {
+            const char16_t c = u[i];
+            if (c >= 0x20 && c < 0x80 && c != u'"' && c != u'\\')
+                size += 1;
+            else if (c < 0x80) // \" \\ \b \f \n \r \t, else \u00XX
+                size += QByteArrayView("\"\\\b\f\n\r\t").contains(char(c)) ? 2 : 6;
+            else if (c < 0x800)
+                size += 2;
+            else if (QChar::isHighSurrogate(c) && i + 1 < n && QChar::isLowSurrogate(u[i + 1])) {
+                size += 4;
+                ++i;
+            } else
+                size += 3; // a character of the BMP, or U+FFFD for a lone surrogate
+        }
+        return size;
+    }
+
     void writeString(QStringView s)
     {
+        // Exactly what it takes (a pass over the text is cheaper than
+        // growing the buffer for the worst case and keeping that capacity
+        // in the replay ring).
         const qsizetype start = m_out.size();
-        m_out.resize(start + 2 + 6 * s.size());
+        const qsizetype size = encodedSize(s);
+        if (m_out.capacity() < start + size)
+            m_out.reserve(std::max(start + size, 2 * m_out.capacity()));
+        m_out.resize(start + size);
         char *p = m_out.data() + start;
         *p++ = '"';
         const char16_t *u = s.utf16();
@@ -366,7 +397,7 @@ private:
             }
         }
         *p++ = '"';
-        m_out.resize(p - m_out.data());
+        Q_ASSERT(p == m_out.data() + start + size);
     }
 
     QByteArray m_out;
@@ -743,9 +774,25 @@ QByteArray Protocol::encode(const ClientFrame &frame)
     return w.take();
 }
 
+namespace {
+//! About the bytes \a frame takes as JSON when its text is ASCII.
+qsizetype expectedSize(const Protocol::ServerFrame &frame)
+{
+    if (const auto *stream = std::get_if<Protocol::Stream>(&frame)) {
+        qsizetype size = 48 + stream->stream.size();
+        for (const StreamOp &op : stream->ops)
+            size += 56 + op.target.size() + op.content.size() + op.html.size();
+        return size;
+    }
+    if (const auto *render = std::get_if<Protocol::Render>(&frame))
+        return 48 + render->html.size() + render->html.size() / 16;
+    return 128;
+}
+} // namespace
+
 QByteArray Protocol::encode(const ServerFrame &frame)
 {
-    Writer w;
+    Writer w(expectedSize(frame));
     std::visit(
         [&w](const auto &f) {
             using F = std::decay_t<decltype(f)>;

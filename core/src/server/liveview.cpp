@@ -73,9 +73,28 @@ struct LiveView::Private
     mutable Template inlineTemplate;
     mutable bool inlineDirty = true;
     // Each target's dj-stream-mode, read from the template once (per
-    // compiled template: a reload starts over).
+    // compiled template: a reload, seen at the next render, starts over).
     Template modesOf;
     QHash<QString, StreamOp::TextMode> modes;
+    // The stream streamText() wrote to last, with its selector and mode:
+    // token after token into one stream needs neither built again.
+    struct LastText
+    {
+        QString stream, target, selector;
+        StreamOp::TextMode mode = StreamOp::TextMode::Default;
+        bool valid = false;
+    } lastText;
+
+    void useModesOf(const Template &tpl)
+    {
+        if (tpl == modesOf)
+            return;
+        modesOf = tpl;
+        modes.clear();
+        lastText.valid = false;
+    }
+    //! The dj-stream-mode of the element \a selector names in the view's template.
+    StreamOp::TextMode declaredTextMode(const LiveView *view, const QString &selector);
     QHash<QString, QPointer<CancelToken>> jobs;
 };
 
@@ -83,13 +102,18 @@ LiveView::LiveView(QObject *parent) : QObject(parent), d(std::make_unique<Privat
 LiveView::~LiveView() = default;
 
 QString LiveView::templateName() const { return d->templateName; }
-void LiveView::setTemplateName(const QString &name) { d->templateName = name; }
+void LiveView::setTemplateName(const QString &name)
+{
+    d->templateName = name;
+    d->useModesOf(Template());
+}
 QString LiveView::templateSource() const { return d->templateSource; }
 
 void LiveView::setTemplateSource(const QString &source)
 {
     d->templateSource = source;
     d->inlineDirty = true;
+    d->useModesOf(Template());
 }
 
 QCoro::Task<> LiveView::mount(const Request &)
@@ -122,6 +146,7 @@ void LiveView::setTemplateEngine(const TemplateEngine *engine)
 {
     d->engine = engine;
     d->inlineDirty = true;
+    d->useModesOf(Template());
 }
 
 const TemplateEngine *LiveView::templateEngine() const
@@ -214,9 +239,29 @@ static Template viewTemplate(const LiveView *view, const QString &source, const 
     return engine->loadTemplate(name);
 }
 
+StreamOp::TextMode LiveView::Private::declaredTextMode(const LiveView *view, const QString &selector)
+{
+    const Template tpl = viewTemplate(view, templateSource, templateName, inlineTemplate, inlineDirty);
+    useModesOf(tpl);
+    auto it = modes.constFind(selector);
+    if (it == modes.cend()) {
+        const std::optional<QString> declared = tpl.elementAttribute(selector, u"dj-stream-mode"_s);
+        StreamOp::TextMode resolved = StreamOp::TextMode::Default;
+        if (declared) {
+            const QString m = declared->trimmed().toLower();
+            resolved = m == u"replace"_s   ? StreamOp::TextMode::Replace
+                       : m == u"prepend"_s ? StreamOp::TextMode::Prepend
+                                           : StreamOp::TextMode::Append; // absent or "append"
+        }
+        it = modes.insert(selector, resolved);
+    }
+    return it.value();
+}
+
 QString LiveView::render(TemplateError *error) const
 {
     const Template tpl = viewTemplate(this, d->templateSource, d->templateName, d->inlineTemplate, d->inlineDirty);
+    d->useModesOf(tpl); // a template reloaded since may declare other modes
     TemplateError err = tpl.isValid() ? TemplateError() : tpl.error();
     QString html;
     if (tpl.isValid()) {
@@ -278,31 +323,24 @@ void LiveView::streamInsert(const QString &name, const QString &html, StreamOp::
 
 void LiveView::streamText(const QString &name, const QString &text, StreamOp::TextMode mode, const QString &target)
 {
-    if (mode == StreamOp::TextMode::Default) {
-        // Say the element's mode outright when the template tells it, so
-        // the batcher may merge tokens (it cannot merge "whatever the page
-        // says": on a replace element "a" then "b" must end as "b").
-        const QString sel = target.isEmpty() ? StreamOp::defaultTarget(name) : target;
-        const Template tpl = viewTemplate(this, d->templateSource, d->templateName, d->inlineTemplate, d->inlineDirty);
-        if (!(tpl == d->modesOf)) {
-            d->modesOf = tpl;
-            d->modes.clear();
-        }
-        auto it = d->modes.constFind(sel);
-        if (it == d->modes.cend()) {
-            const std::optional<QString> declared = tpl.elementAttribute(sel, u"dj-stream-mode"_s);
-            StreamOp::TextMode resolved = StreamOp::TextMode::Default;
-            if (declared) {
-                const QString m = declared->trimmed().toLower();
-                resolved = m == u"replace"_s   ? StreamOp::TextMode::Replace
-                           : m == u"prepend"_s ? StreamOp::TextMode::Prepend
-                                               : StreamOp::TextMode::Append; // absent or "append"
-            }
-            it = d->modes.insert(sel, resolved);
-        }
-        mode = it.value();
+    Private::LastText &last = d->lastText;
+    if (!last.valid || last.stream != name || last.target != target) {
+        last.stream = name;
+        last.target = target;
+        last.selector = target.isEmpty() ? StreamOp::defaultTarget(name) : target;
+        last.mode = d->declaredTextMode(this, last.selector);
+        last.valid = true;
     }
-    Q_EMIT streamOp(StreamOp::text(name, text, mode, target));
+    // Say the element's mode outright when the template tells it, so the
+    // batcher may merge tokens (it cannot merge "whatever the page says":
+    // on a replace element "a" then "b" must end as "b").
+    StreamOp op;
+    op.kind = StreamOp::Kind::Text;
+    op.stream = name;
+    op.target = last.selector;
+    op.content = text;
+    op.mode = mode == StreamOp::TextMode::Default ? last.mode : mode;
+    Q_EMIT streamOp(op);
 }
 
 void LiveView::streamError(const QString &name, const QString &error, const QString &target)

@@ -147,8 +147,11 @@ void Session::onFlushed(const QList<StreamOp> &ops)
         while (i < ops.size() && ops[i].kind != StreamOp::Kind::Render && ops[i].stream == frame.stream) {
             const StreamOp &op = ops[i++];
             std::optional<QString> base;
-            const int node = m_tree.find(op.target);
-            if (m_log.needsBase(op) && node > 0)
+            const bool needsBase = m_log.needsBase(op);
+            // Text into a target the log holds (token after token) needs
+            // nothing from the tree: it was looked up when first held.
+            const int node = needsBase || op.kind != StreamOp::Kind::Text ? m_tree.find(op.target) : 1;
+            if (needsBase && node > 0)
                 base = m_tree.innerHtml(node);
             if (node <= 0 && op.kind != StreamOp::Kind::Delete && !m_warnedTargets.contains(op.target)) {
                 m_warnedTargets.insert(op.target);

@@ -6,9 +6,11 @@
 #include "servertest.h"
 
 #include <rill/canceltoken.h>
+#include <rill/templateengine.h>
 #include "testregistry.h"
 
 #include <QSignalSpy>
+#include <QTemporaryDir>
 
 #include <algorithm>
 
@@ -52,6 +54,7 @@ private slots:
     void streamedEvent();
     void textModes_data();
     void textModes();
+    void textModeFollowsTemplateChanges();
     void streamToFragment();
     void pushStateMidHandler();
     void concurrentEvents();
@@ -357,6 +360,56 @@ void TstServer::textModes()
     const auto *last = std::get_if<Protocol::Stream>(&client->frames[2]);
     QVERIFY2(last, show(client->frames[2]).constData());
     QCOMPARE(last->ops.size(), 2);
+}
+
+void TstServer::textModeFollowsTemplateChanges()
+{
+    // streamText() remembers the last stream's selector and mode; a new
+    // template (set, or a file reloaded and seen by the next render) and
+    // another stream or target must not get the remembered ones.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(u"view.html"_s);
+    auto write = [&](const char *mode, const QDateTime &mtime) {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write(QByteArray("<div dj-stream=\"s\" dj-stream-mode=\"") + mode + "\"></div><p id=\"p\" dj-stream-mode=\"prepend\"></p>");
+        QVERIFY(f.flush());
+        QVERIFY(f.setFileTime(mtime, QFileDevice::FileModificationTime));
+    };
+    const QDateTime then = QDateTime::currentDateTimeUtc().addSecs(-60);
+    write("replace", then);
+
+    Rill::TemplateEngine engine;
+    engine.setSearchPaths({dir.path()});
+    Rill::LiveView view;
+    view.setTemplateEngine(&engine);
+    view.setTemplateName(u"view.html"_s);
+    QList<StreamOp> ops;
+    connect(&view, &Rill::LiveView::streamOp, &view, [&ops](const StreamOp &op) { ops.append(op); });
+    auto last = [&ops] { return ops.isEmpty() ? StreamOp() : ops.constLast(); };
+
+    view.streamText(u"s"_s, u"a"_s);
+    QCOMPARE(last(), StreamOp::text(u"s"_s, u"a"_s, StreamOp::TextMode::Replace));
+    view.streamText(u"s"_s, u"b"_s, StreamOp::TextMode::Append); // said outright: as said
+    QCOMPARE(last(), StreamOp::text(u"s"_s, u"b"_s, StreamOp::TextMode::Append));
+    view.streamText(u"s"_s, u"c"_s, StreamOp::TextMode::Default, u"#p"_s); // another target
+    QCOMPARE(last(), StreamOp::text(u"s"_s, u"c"_s, StreamOp::TextMode::Prepend, u"#p"_s));
+    view.streamText(u"t"_s, u"d"_s); // another stream, no element: the client's default
+    QCOMPARE(last(), StreamOp::text(u"t"_s, u"d"_s, StreamOp::TextMode::Default));
+
+    // The file changes: the next render reads it (tokens in between may
+    // still carry the mode they had), and tokens after it follow.
+    view.streamText(u"s"_s, u"e"_s);
+    write("append", then.addSecs(30));
+    QVERIFY(!view.render().isEmpty());
+    view.streamText(u"s"_s, u"f"_s);
+    QCOMPARE(last(), StreamOp::text(u"s"_s, u"f"_s, StreamOp::TextMode::Append));
+
+    // A template set in code counts at once.
+    view.setTemplateSource(u"<div dj-stream=\"s\" dj-stream-mode=\"prepend\"></div>"_s);
+    view.streamText(u"s"_s, u"g"_s);
+    QCOMPARE(last(), StreamOp::text(u"s"_s, u"g"_s, StreamOp::TextMode::Prepend));
 }
 
 void TstServer::streamToFragment()
