@@ -2,14 +2,17 @@
 
 // One timer for every session's batcher (a QTimer per session cost more in
 // Qt's timer bookkeeping than the sessions' own work at a thousand sessions).
-// A session asks to be polled at a time; all sessions of a server share one
-// batch interval, so requests arrive in deadline order and a FIFO is the
-// whole schedule.
+// A session asks to be polled at a time. Requests arrive nearly, not
+// exactly, in deadline order (each session's interval starts with its own
+// first token), so the schedule is a binary heap: O(log n) per request,
+// where keeping a sorted queue cost a shift of half of it whenever the
+// server fell behind (measured at 2,000 sessions).
 
 #include <QObject>
 #include <QTimer>
 
-#include <deque>
+#include <algorithm>
+#include <vector>
 #include <functional>
 
 namespace Rill::detail {
@@ -30,17 +33,15 @@ public:
     //! the request for cancel().
     void schedule(const void *owner, qint64 deadline, std::function<void()> poll)
     {
-        // Deadlines arrive nearly in order; keep the queue sorted anyway.
-        auto it = m_queue.end();
-        while (it != m_queue.begin() && std::prev(it)->deadline > deadline)
-            --it;
-        m_queue.insert(it, Entry{deadline, owner, std::move(poll)});
+        m_queue.push_back(Entry{deadline, m_order++, owner, std::move(poll)});
+        std::push_heap(m_queue.begin(), m_queue.end(), later);
         arm();
     }
 
     void cancel(const void *owner)
     {
         std::erase_if(m_queue, [owner](const Entry &e) { return e.owner == owner; });
+        std::make_heap(m_queue.begin(), m_queue.end(), later);
         arm();
     }
 
@@ -50,9 +51,15 @@ private:
     struct Entry
     {
         qint64 deadline;
+        quint64 order; // requests due at the same time run in the order made
         const void *owner;
         std::function<void()> poll;
     };
+    //! The heap's order: the earliest deadline on top.
+    static bool later(const Entry &a, const Entry &b)
+    {
+        return a.deadline != b.deadline ? a.deadline > b.deadline : a.order > b.order;
+    }
 
     void arm()
     {
@@ -71,8 +78,9 @@ private:
     {
         const qint64 now = m_clock();
         while (!m_queue.empty() && m_queue.front().deadline <= now) {
-            Entry e = std::move(m_queue.front());
-            m_queue.pop_front();
+            std::pop_heap(m_queue.begin(), m_queue.end(), later);
+            Entry e = std::move(m_queue.back());
+            m_queue.pop_back();
             e.poll(); // may schedule again, or cancel others
         }
         m_armedFor = -1;
@@ -82,7 +90,8 @@ private:
     Clock m_clock;
     QTimer m_timer;
     qint64 m_armedFor = -1;
-    std::deque<Entry> m_queue;
+    std::vector<Entry> m_queue; // a heap (later())
+    quint64 m_order = 0;
 };
 
 } // namespace Rill::detail
