@@ -689,6 +689,11 @@ void Server::Private::webSocketMessage(Connection *c, const QByteArray &payload)
             return;
         }
         Session *target = sessions.value(join->token);
+        // A session whose grace ran out while a handler was still running
+        // stays until the handler returns, but its view has been told the
+        // page is gone: a page coming back now starts afresh.
+        if (target && target->view()->isClosed())
+            target = nullptr;
         if (!target) {
             c->sendText(Protocol::encode(Protocol::Error{
                 0, Protocol::ErrorCode::UnknownSession,
@@ -781,9 +786,13 @@ void Server::Private::servePage(Connection *c, const HttpRequest &request, const
 
 void Server::Private::scheduleEnd(Session *session)
 {
+    // The grace counts from this loss: if the page comes back and loses
+    // its socket again, that loss has a timer of its own and this one is
+    // stale.
     QPointer<Session> guard(session);
-    QTimer::singleShot(grace, q, [this, guard] {
-        if (!guard || guard->hasConnection())
+    const quint64 losses = session->lossCount();
+    QTimer::singleShot(grace, q, [this, guard, losses] {
+        if (!guard || guard->hasConnection() || guard->lossCount() != losses)
             return;
         if (guard->isBusy()) {
             // Ending it now would pull the view from under a running handler:

@@ -272,6 +272,7 @@ void Session::checkBackpressure()
         c->closeWebSocket(WebSocket::PolicyViolation, "too far behind: reconnect to resume");
         m_batcher.setPaused(false);
         Q_EMIT droppedSlowReader();
+        ++m_losses;
         Q_EMIT socketLost();
         return;
     }
@@ -363,6 +364,7 @@ void Session::connectionClosed(Connection *connection)
     m_connection.clear();
     m_batcher.setPaused(false); // frames go to the ring while nobody listens
     schedulePoll();
+    ++m_losses;
     Q_EMIT socketLost();
 }
 

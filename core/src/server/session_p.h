@@ -40,6 +40,9 @@ public:
     const QString &token() const { return m_token; }
     LiveView *view() const { return m_view.get(); }
     bool hasConnection() const { return !m_connection.isNull(); }
+    //! How many sockets it has lost; a grace timer started for an earlier
+    //! loss is stale once this has moved on.
+    quint64 lossCount() const { return m_losses; }
     Connection *connection() const { return m_connection.data(); }
     bool isBusy() const { return m_running->count > 0; }
     qint64 lastSeq() const { return m_seq; }
@@ -115,6 +118,7 @@ private:
     bool m_pollScheduled = false;
     QPointer<Connection> m_connection;
     qint64 m_seq = 0;
+    quint64 m_losses = 0; // sockets lost (lossCount())
     std::deque<std::pair<qint64, QByteArray>> m_ring;
     qsizetype m_ringBytes = 0;
     StreamLog m_log;

@@ -6,6 +6,7 @@
 #include "servertest.h"
 #include "testregistry.h"
 
+#include <QElapsedTimer>
 #include <QPointer>
 #include <QSignalSpy>
 
@@ -30,6 +31,7 @@ private slots:
     void newerSocketReplacesOlder();
     void unconnectedPageEnds();
     void closedSocketEnds();
+    void earlierGraceDoesNotEndARejoinedSession();
     void busySessionOutlivesGrace();
     void serverDestroyedMidStream();
 
@@ -292,12 +294,45 @@ void TstSession::closedSocketEnds()
     QCOMPARE(m_h.server->sessionCount(), 0);
 }
 
+void TstSession::earlierGraceDoesNotEndARejoinedSession()
+{
+    // Each lost socket gives the page a full grace to come back. A page cut
+    // (A), back, and cut again (B) just before A's grace ran out must not
+    // be ended by A's timer while it is between sockets (found by the
+    // streaming soak: "unknown_session" for pages that had been away for
+    // 200 ms).
+    constexpr int G = 1500;
+    m_h.server->setReconnectGrace(WaitMs);
+    QSignalSpy ended(m_h.server.get(), &Rill::Server::sessionEnded);
+    const QString token = m_h.newPage();
+    auto client = m_h.join(token);
+    QVERIFY(client);
+    m_h.server->setReconnectGrace(G);
+
+    QElapsedTimer sinceA;
+    client->socket.abort(); // A
+    sinceA.start();
+    QTest::qWait(50);
+    client = m_h.join(token, client->lastSeq());
+    QVERIFY(client);
+    QTest::qWait(G - 500 - int(sinceA.elapsed()));
+    client->socket.abort(); // B
+    if (sinceA.elapsed() > G - 250)
+        QSKIP("the machine was too slow to cut the socket the second time before the first grace ended");
+    QTest::qWait(G + 250 - int(sinceA.elapsed())); // A's grace is over, B's is not
+    QCOMPARE(ended.size(), 0);
+    client = m_h.join(token, client->lastSeq());
+    QVERIFY2(client, "the session was ended by the first cut's grace");
+    QCOMPARE(m_h.server->sessionCount(), 1);
+}
+
 void TstSession::busySessionOutlivesGrace()
 {
     m_h.server->setReconnectGrace(WaitMs); // see closedSocketEnds()
     QSignalSpy started(m_h.server.get(), &Rill::Server::sessionStarted);
     QSignalSpy ended(m_h.server.get(), &Rill::Server::sessionEnded);
-    auto client = m_h.join(m_h.newPage());
+    const QString token = m_h.newPage();
+    auto client = m_h.join(token);
     QVERIFY(client);
     m_h.server->setReconnectGrace(Grace);
     auto *view = qobject_cast<TestView *>(started.at(0).at(0).value<Rill::LiveView *>());
@@ -320,6 +355,18 @@ void TstSession::busySessionOutlivesGrace()
     // Its page is gone for good: the view is told, so handlers that would
     // run forever (a tail) can return.
     QVERIFY(view->isClosed());
+
+    // A page coming back now is sent to start afresh: the view was told
+    // its page is gone (it stays only for the handler to return).
+    {
+        auto late = m_h.connect();
+        QVERIFY(late);
+        late->join(token, client->lastSeq());
+        QVERIFY(late->waitForFrames(1));
+        const auto *error = std::get_if<Rill::Protocol::Error>(&late->frames[0]);
+        QVERIFY2(error, show(late->frames[0]).constData());
+        QCOMPARE(error->code, Rill::Protocol::ErrorCode::UnknownSession);
+    }
 
     // Once the handler returns, the session ends after another grace.
     view->release();
