@@ -3,7 +3,7 @@
 #include <QPointer>
 #include <QTimer>
 
-#include <qcoro/qcorosignal.h>
+#include <qcoro/qcorotimer.h>
 
 namespace Rill {
 
@@ -30,7 +30,10 @@ QCoro::Task<bool> sleepFor(std::chrono::milliseconds duration, CancelToken *toke
         QObject::connect(token, &QObject::destroyed, &timer, now);
     }
     timer.start(duration);
-    co_await qCoro(&timer, &QTimer::timeout);
+    // QCoro's timer awaiter, not qCoro(&timer, &QTimer::timeout): awaiting
+    // a private signal makes Qt bind a null QPrivateSignal reference, which
+    // UBSan reports in every handler that sleeps.
+    co_await timer;
     co_return token ? guard && !guard->isCancelled() : true;
 }
 

@@ -608,13 +608,23 @@ void TstHostile::concurrentHandlers()
     QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"busy event 'slow' dropped: 2 handlers are already running"_s));
     auto raw = joined();
     QVERIFY(raw);
+    // Each runs about 2 s: long enough to be running when the third comes.
     for (int i = 1; i <= 3; ++i)
-        raw->sendText(Protocol::encode(Protocol::Event{u"slow"_s, {{u"n"_s, 1000}, {u"ms"_s, 20}}, i}));
+        raw->sendText(Protocol::encode(Protocol::Event{u"slow"_s, {{u"n"_s, 100}, {u"ms"_s, 20}}, i}));
     QVERIFY(raw->waitFor([&] {
         for (const auto &f : raw->decoded())
             if (const auto *e = std::get_if<Protocol::Error>(&f); e && e->code == Protocol::ErrorCode::Busy)
                 return e->ref == 3;
         return false;
+    }));
+    // The two that ran end with their replies (and leave nothing running
+    // for the sanitizer's leak check at exit).
+    QVERIFY(raw->waitFor([&] {
+        int replies = 0;
+        for (const auto &f : raw->decoded())
+            if (const auto *r = std::get_if<Protocol::Reply>(&f); r && (r->ref == 1 || r->ref == 2))
+                ++replies;
+        return replies == 2;
     }));
 }
 
@@ -743,6 +753,16 @@ void TstHostile::descriptorLimitDoesNotSpin()
     const quint16 port = quint16(QRegularExpression(u"127\\.0\\.0\\.1:(\\d+)/chat"_s).match(QString::fromUtf8(out))
                                      .captured(1).toUInt());
     QVERIFY(port);
+    {
+        // One request first. Not needed by the server; needed by UBSan in
+        // `scripts/test.sh --sanitize`: the first virtual call on a new
+        // type at a call site makes it read the object's vtable through a
+        // pipe, and at the descriptor limit it cannot make one and reports
+        // a bad object (a false positive) and exits.
+        Raw warm(port);
+        warm.write("GET /rill/client/rill.js HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+        QVERIFY(warm.waitForHead());
+    }
     std::vector<std::unique_ptr<QTcpSocket>> flood;
     for (int i = 0; i < 200; ++i) {
         auto s = std::make_unique<QTcpSocket>();
