@@ -78,6 +78,15 @@ void Reactor::remove(int fd)
     --m_watched;
 }
 
+Reactor::Watcher *Reactor::watcherOf(std::uint64_t packed) const
+{
+    const int fd = int(packed & 0xffffffffu);
+    if (size_t(fd) >= m_slots.size())
+        return nullptr;
+    const Slot &slot = m_slots[size_t(fd)];
+    return slot.generation == std::uint32_t(packed >> 32) ? slot.watcher : nullptr;
+}
+
 void Reactor::deferFlush(int fd)
 {
     if (fd < 0 || size_t(fd) >= m_slots.size() || !m_slots[size_t(fd)].watcher)
@@ -91,12 +100,9 @@ void Reactor::flush()
 {
     // Taken first: a watcher may ask again, for the next turn.
     const std::vector<std::uint64_t> due = std::exchange(m_flushes, {});
-    for (const std::uint64_t packed : due) {
-        const int fd = int(packed & 0xffffffffu);
-        const Slot &slot = m_slots[size_t(fd)];
-        if (slot.watcher && slot.generation == std::uint32_t(packed >> 32))
-            slot.watcher->onFlush();
-    }
+    for (const std::uint64_t packed : due)
+        if (Watcher *watcher = watcherOf(packed))
+            watcher->onFlush();
 }
 
 void Reactor::dispatch()
@@ -105,16 +111,9 @@ void Reactor::dispatch()
     // on the next turn, after timers and other sources had theirs.
     epoll_event events[256];
     const int n = ::epoll_wait(m_epoll, events, 256, 0);
-    for (int i = 0; i < n; ++i) {
-        const int fd = int(events[i].data.u64 & 0xffffffffu);
-        const std::uint32_t generation = std::uint32_t(events[i].data.u64 >> 32);
-        if (size_t(fd) >= m_slots.size())
-            continue;
-        const Slot &slot = m_slots[size_t(fd)];
-        if (!slot.watcher || slot.generation != generation)
-            continue; // removed earlier in this batch
-        slot.watcher->onEvents(events[i].events);
-    }
+    for (int i = 0; i < n; ++i)
+        if (Watcher *watcher = watcherOf(events[i].data.u64)) // not removed earlier in this batch
+            watcher->onEvents(events[i].events);
 }
 
 } // namespace Rill::detail

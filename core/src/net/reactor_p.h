@@ -63,6 +63,8 @@ public:
 private:
     void dispatch();
     void flush();
+    //! The watcher of a pack(fd, generation), if \a fd still has that one.
+    Watcher *watcherOf(std::uint64_t packed) const;
 
     struct Slot
     {
