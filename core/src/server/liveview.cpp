@@ -334,13 +334,8 @@ void LiveView::streamText(const QString &name, const QString &text, StreamOp::Te
     // Say the element's mode outright when the template tells it, so the
     // batcher may merge tokens (it cannot merge "whatever the page says":
     // on a replace element "a" then "b" must end as "b").
-    StreamOp op;
-    op.kind = StreamOp::Kind::Text;
-    op.stream = name;
-    op.target = last.selector;
-    op.content = text;
-    op.mode = mode == StreamOp::TextMode::Default ? last.mode : mode;
-    Q_EMIT streamOp(op);
+    Q_EMIT streamOp(
+        StreamOp::text(name, text, mode == StreamOp::TextMode::Default ? last.mode : mode, last.selector));
 }
 
 void LiveView::streamError(const QString &name, const QString &error, const QString &target)
