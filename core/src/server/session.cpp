@@ -272,8 +272,7 @@ void Session::checkBackpressure()
         c->closeWebSocket(WebSocket::PolicyViolation, "too far behind: reconnect to resume");
         m_batcher.setPaused(false);
         Q_EMIT droppedSlowReader();
-        ++m_losses;
-        Q_EMIT socketLost();
+        lostSocket();
         return;
     }
     if (c->backlogBytes() > m_limits->sendQueueLowWater && !m_batcher.isPaused()) {
@@ -357,6 +356,12 @@ void Session::restore(qint64 lastSeq)
         qCInfo(lcSession) << "a page came back after more than the resume log keeps; it was told";
 }
 
+void Session::lostSocket()
+{
+    ++m_losses; // before the signal: a grace timer it starts counts from this loss
+    Q_EMIT socketLost();
+}
+
 void Session::connectionClosed(Connection *connection)
 {
     if (connection != m_connection)
@@ -364,8 +369,7 @@ void Session::connectionClosed(Connection *connection)
     m_connection.clear();
     m_batcher.setPaused(false); // frames go to the ring while nobody listens
     schedulePoll();
-    ++m_losses;
-    Q_EMIT socketLost();
+    lostSocket();
 }
 
 void Session::refillEventTokens()

@@ -85,6 +85,8 @@ private:
     void onViewOp(const StreamOp &op);
     void onFlushed(const QList<StreamOp> &ops);
     void schedulePoll();
+    //! Counts the loss (lossCount()) and says so (socketLost()).
+    void lostSocket();
     void sendFrame(Protocol::ServerFrame frame);
     // A re-render, as what changed since the last one (or whole, when the
     // page's tree cannot be patched).
