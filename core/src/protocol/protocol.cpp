@@ -311,9 +311,8 @@ private:
         }
     }
 
-    // Worst case six bytes per UTF-16 unit (\u001f), so one resize up front
-    // and raw pointer writes; the tail is cut off at the end.
-    //! The bytes writeString() will write for \a s.
+    //! The bytes writeString() will write for \a s: the same cases as its
+    //! loop, which then writes through a raw pointer without checks.
     static qsizetype encodedSize(QStringView s)
     {
         qsizetype size = 2;
