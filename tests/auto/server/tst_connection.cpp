@@ -45,9 +45,7 @@ QByteArray readNow(int fd)
 
 QByteArray frame(const QByteArray &payload)
 {
-    QByteArray out;
-    WebSocket::appendHeader(out, WebSocket::Opcode::Text, payload.size());
-    return out + payload;
+    return WebSocket::frame(WebSocket::Opcode::Text, payload);
 }
 
 } // namespace
