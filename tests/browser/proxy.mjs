@@ -1,6 +1,7 @@
 // A TCP proxy between a browser and a Rill server, for the resume tests: it
 // can cut every connection at once, refuse new ones for a while (a network
-// gone away), or stall (stop forwarding without closing: a link that hangs).
+// gone away), stall (stop forwarding without closing: a link that hangs), or
+// drop what goes one way (bytes that die in a link about to be cut).
 import { createServer, connect } from 'node:net';
 import { once } from 'node:events';
 
@@ -10,6 +11,7 @@ export class CuttingProxy {
     this.pairs = new Set();
     this.refusing = false;
     this.stalled = false;
+    this.dropping = { up: false, down: false };
     this.accepted = 0;
     this.server = createServer((client) => this.accept(client));
   }
@@ -31,6 +33,7 @@ export class CuttingProxy {
     const pair = { client, upstream, held: [] };
     this.pairs.add(pair);
     const forward = (from, to, dir) => from.on('data', (chunk) => {
+      if (this.dropping[dir]) return;
       if (this.stalled) pair.held.push([to, chunk]);
       else to.write(chunk);
     });
@@ -55,6 +58,11 @@ export class CuttingProxy {
     }
     this.pairs.clear();
   }
+
+  // While on, bytes going `dir` ('up': browser to server, 'down': back) are
+  // thrown away. The connection is then out of step: cut it before turning
+  // this off.
+  drop(dir, on) { this.dropping[dir] = on; }
 
   // New connections closed at once while on.
   refuse(on) { this.refusing = on; }

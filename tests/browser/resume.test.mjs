@@ -2,7 +2,8 @@
 // and refuses (tests/browser/proxy.mjs) and a server that restarts. A page
 // must end up showing exactly what a page that never left shows, or say
 // that it cannot; a page whose session is gone must say so and come back
-// with what its reader was typing.
+// with what its reader was typing. What the reader did runs exactly once,
+// whichever way the link died.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -158,3 +159,41 @@ test('a server restart: the page says so, reloads, and keeps what the reader was
     await server.stop();
   }
 });
+
+// The reader's question leaves the page, and the link dies with it (in the
+// proxy here; in real life a Wi-Fi switch or a sleeping laptop), or dies
+// with the answer on its way back. Either way the question is asked once:
+// the page resends what the server never read, and only that.
+for (const [dir, what] of [['up', 'the question never reached the server'], ['down', 'the server read the question, the answer was lost']]) {
+  test(`a question sent as the link dies is asked exactly once (${what})`, async () => {
+    const logFile = join(work, `ask-${dir}.log`);
+    writeFileSync(logFile, '');
+    const server = await startExamplesOn(await freePort(), logFile, ['--tokens', '5', '--tokens-per-second', '100']);
+    const proxy = new CuttingProxy(Number(/:(\d+)\/chat/.exec(server.output())[1]));
+    const port = await proxy.listen();
+    try {
+      const { context, page, problems } = await openPage(`http://127.0.0.1:${port}/chat`);
+      proxy.drop(dir, true);
+      await page.fill('input[name=content]', 'are you there?');
+      await page.click('form[dj-submit=ask] button[type=submit]');
+      // Long enough for the frame to pass the proxy, and (down) for the
+      // server to read it and stream all 5 tokens into the void.
+      await new Promise((r) => setTimeout(r, 500));
+      proxy.cut();
+      proxy.drop(dir, false);
+      await page.waitForSelector('[data-rill-root][data-rill-connected]', { timeout: 20000 });
+      // The answer is in the message list once the handler's last render is in.
+      await page.waitForFunction(() => document.querySelectorAll('#chat > .message.assistant:not([dj-stream])').length >= 1,
+        null, { timeout: 20000 });
+      await new Promise((r) => setTimeout(r, 500)); // a second run would show by now
+      const messages = await page.$$eval('#chat > .message:not([dj-stream])', (els) => els.map((e) => [e.className, e.textContent]));
+      assert.deepEqual(messages, [['message user', 'are you there?'], ['message assistant', 't1 t2 t3 t4 t5 ']]);
+      assert.equal(await page.inputValue('input[name=content]'), '', 'the reply reset the form');
+      assert.deepEqual(problems, []);
+      await context.close();
+    } finally {
+      await proxy.close();
+      await server.stop();
+    }
+  });
+}

@@ -32,6 +32,7 @@ export const Key = Object.freeze({
   OPS: 'ops',
   CODE: 'code',
   MESSAGE: 'message',
+  LAST_REF: 'lastRef', // in mount: the highest event ref the session has read
   LOST: 'lost', // in mount: streamed content the page missed could not all be restored
   // inside a patch op
   PATH: 'path',

@@ -1,5 +1,7 @@
 // One WebSocket per page: join on every open, reconnect with exponential
-// backoff and jitter, queue events raised while closed, keep-alive pings.
+// backoff and jitter, keep-alive pings, and every event delivered once: an
+// event waits (in `outbox`) until the server shows it read it, and after a
+// rejoin goes out again unless the mount says the server has it.
 
 import { ErrorCode, Key, SOCKET_PATH, Type, eventFrame, joinFrame, parseServerFrame, pingFrame, resyncFrame } from './protocol.js';
 
@@ -36,7 +38,13 @@ export class RillSocket {
     this.stopped = false;
     this.attempt = 0;
     this.nextRef = 1;
-    this.queue = [];
+    // Events not yet known to be read by the server, in ref order: [ref, frame].
+    // The first `sent` went out on the current socket.
+    this.outbox = [];
+    this.sent = 0;
+    // Between join and its mount: events wait, as the mount decides which
+    // of those sent before are to go again.
+    this.joining = false;
     this.retryTimer = null;
     this.pingTimer = null;
     this.heardSincePing = true;
@@ -52,14 +60,27 @@ export class RillSocket {
     // onerror is always followed by onclose, which does the work.
   }
 
-  // Sends event `name` with `params`; returns its ref. Raised while closed,
-  // it waits in the queue and goes out right after the next join.
+  // Sends event `name` with `params`; returns its ref. Raised while closed
+  // (or joining), it waits and goes out once the next join is mounted.
   pushEvent(name, params) {
     const ref = this.nextRef++;
-    const frame = eventFrame(name, params, ref);
-    if (this.open) this.ws.send(frame);
-    else this.queue.push(frame);
+    this.outbox.push([ref, eventFrame(name, params, ref)]);
+    this.sendOutbox();
     return ref;
+  }
+
+  sendOutbox() {
+    if (!this.open || this.joining) return;
+    for (; this.sent < this.outbox.length; this.sent++) this.ws.send(this.outbox[this.sent][1]);
+  }
+
+  // The server has read every event up to `ref`: they never go again.
+  confirm(ref) {
+    let n = 0;
+    while (n < this.outbox.length && this.outbox[n][0] <= ref) n++;
+    if (!n) return;
+    this.outbox.splice(0, n);
+    this.sent = Math.max(0, this.sent - n);
   }
 
   // Asks the server for the view again, as for a page that applied up to
@@ -79,10 +100,9 @@ export class RillSocket {
   onOpen(ws) {
     if (ws !== this.ws) return;
     this.open = true;
+    this.joining = true;
+    this.sent = 0; // what the last socket sent is unconfirmed: the mount decides
     ws.send(joinFrame(this.options.token, this.options.lastSeq()));
-    const queued = this.queue;
-    this.queue = [];
-    for (const frame of queued) ws.send(frame);
     this.startPing();
     this.options.onStatus(true);
   }
@@ -92,9 +112,22 @@ export class RillSocket {
     this.heardSincePing = true;
     const frame = parseServerFrame(message.data);
     if (!frame) return;
-    // Only an accepted join proves the server is healthy again; an open
-    // socket alone would let a failing server drive a reconnect storm.
-    if (frame[Key.TYPE] === Type.MOUNT) this.attempt = 0;
+    const type = frame[Key.TYPE];
+    if (type === Type.MOUNT && this.joining) {
+      // Only an accepted join proves the server is healthy again; an open
+      // socket alone would let a failing server drive a reconnect storm.
+      this.attempt = 0;
+      this.joining = false;
+      // Events above lastRef died with an earlier socket before the server
+      // read them: they go again, ahead of those raised since.
+      this.confirm(Number.isInteger(frame[Key.LAST_REF]) ? frame[Key.LAST_REF] : 0);
+      this.sendOutbox();
+    } else if (type === Type.REPLY || type === Type.ERROR || (type === Type.PONG && !this.joining)) {
+      // Sockets deliver in order, so an answer to `ref` shows every event
+      // before it on this socket was read (pings share the ref counter).
+      // After a rejoin, what earlier sockets carried was settled by the mount.
+      if (Number.isInteger(frame[Key.REF])) this.confirm(type === Type.PONG ? frame[Key.REF] - 1 : frame[Key.REF]);
+    }
     if (frame[Key.TYPE] === Type.ERROR && frame[Key.CODE] === ErrorCode.UNKNOWN_SESSION) this.stopped = true;
     this.options.onFrame(frame);
   }

@@ -46,6 +46,47 @@ test('joins with the page token and lastSeq 0, marks the root connected, applies
   await page.close();
 });
 
+test('an event sent on a socket that died goes again, unless the rejoin mount says the server read it', async () => {
+  const peers = env.server.peers;
+  const { page, peer } = await connected('?base=20&max=20&random=1');
+  peer.send({ type: 'mount', seq: 1 });
+  await page.waitForFunction(() => window.rill.lastSeq() === 1);
+  await page.click('#btn');
+  await page.click('#btn');
+  await peer.next((f) => f.type === 'event' && f.ref === 2);
+  let n = peers.all.length;
+  peer.ws.terminate(); // no reply came: did the server read 1, 2, neither?
+
+  // The server read 1 only: 2 goes again, before what was raised since.
+  let next = await peers.nth(n);
+  await next.next((f) => f.type === 'join');
+  await page.click('#btn'); // raised while joining: waits for the mount
+  await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(next.received.map((f) => f.type), ['join']);
+  next.send({ type: 'mount', seq: 2, lastRef: 1 });
+  await next.next((f) => f.type === 'event' && f.ref === 3);
+  assert.deepEqual(next.received.map((f) => [f.type, f.ref]), [['join', undefined], ['event', 2], ['event', 3]]);
+
+  // A reply settles its event and every one before it on that socket.
+  next.send({ type: 'reply', seq: 3, ref: 3 });
+  await page.waitForFunction(() => window.rill.lastSeq() === 3);
+  await page.click('#btn');
+  await next.next((f) => f.type === 'event' && f.ref === 4);
+  n = peers.all.length;
+  next.ws.terminate();
+
+  // A mount naming no ref (an older server, or nothing read): 4 goes
+  // again; 1 to 3 never.
+  next = await peers.nth(n);
+  await next.next((f) => f.type === 'join');
+  next.send({ type: 'mount', seq: 4 });
+  await next.next((f) => f.type === 'event' && f.ref === 4);
+  await page.click('#btn');
+  await next.next((f) => f.type === 'event' && f.ref === 5);
+  assert.deepEqual(next.received.map((f) => [f.type, f.ref]), [['join', undefined], ['event', 4], ['event', 5]]);
+  await page.close();
+});
+
 test('all frames that arrive before the animation frame are applied together in it', async () => {
   const { page, peer } = await connected('?manual=1');
   for (let seq = 1; seq <= 3; seq++) peer.send({ type: 'stream', seq, stream: 'out', ops: [{ op: 'text', text: String(seq) }] });
@@ -78,6 +119,7 @@ test('a replayed frame (seq already applied) is not applied twice', async () => 
 test('events: sent with increasing refs; reply and error frames surface as DOM events', async () => {
   const { page, peer } = await connected();
   await page.waitForFunction(() => document.getElementById('root').hasAttribute('data-rill-connected'));
+  peer.send({ type: 'mount', seq: 1 }); // events go out once the join is mounted
   await page.evaluate(() => {
     window.seen = [];
     const root = document.getElementById('root');
@@ -90,8 +132,8 @@ test('events: sent with increasing refs; reply and error frames surface as DOM e
   const e2 = await peer.next((f) => f.type === 'event' && f.ref === 2);
   assert.deepEqual(e1, { type: 'event', event: 'hit', params: { n: '1' }, ref: 1 });
   assert.equal(e2.event, 'hit');
-  peer.send({ type: 'reply', seq: 1, ref: 1 });
-  peer.send({ type: 'error', seq: 2, code: 'handler_failed', message: 'boom', ref: 2 });
+  peer.send({ type: 'reply', seq: 2, ref: 1 });
+  peer.send({ type: 'error', seq: 3, code: 'handler_failed', message: 'boom', ref: 2 });
   await page.waitForFunction(() => window.seen.length === 2);
   assert.deepEqual(await page.evaluate(() => window.seen), [
     ['reply', { ref: 1 }],
@@ -100,7 +142,7 @@ test('events: sent with increasing refs; reply and error frames surface as DOM e
   await page.close();
 });
 
-test('reconnects with backoff, rejoins with the last applied seq, sends queued events after the join', async () => {
+test('reconnects with backoff, rejoins with the last applied seq, sends queued events once the join is mounted', async () => {
   const peers = env.server.peers;
   // random=1: no jitter, so the delays are exactly 60, 120, 240, 240 ms.
   const { page, peer } = await connected('?base=60&max=240&random=1');
@@ -130,15 +172,17 @@ test('reconnects with backoff, rejoins with the last applied seq, sends queued e
   });
 
   const again = await peers.nth(n);
+  await again.next((f) => f.type === 'join');
+  await page.waitForFunction(() => document.getElementById('root').hasAttribute('data-rill-connected'));
+  assert.deepEqual(await rootState(page), { connected: true, disconnected: false });
+  // The events wait for the mount (it says which the server already read).
+  again.send({ type: 'mount', seq: 3 });
   await again.next((f) => f.type === 'event' && f.ref === 2);
   assert.deepEqual(again.received.map((f) => [f.type, f.type === 'join' ? f.lastSeq : f.ref]),
     [['join', 2], ['event', 1], ['event', 2]]);
   assert.equal(again.received[0].token, 'tok-123');
-  await page.waitForFunction(() => document.getElementById('root').hasAttribute('data-rill-connected'));
-  assert.deepEqual(await rootState(page), { connected: true, disconnected: false });
 
   // mount resets the backoff: the next drop retries after the base delay again.
-  again.send({ type: 'mount', seq: 3 });
   await page.waitForFunction(() => window.rill.lastSeq() === 3);
   const dropAt = Date.now();
   again.ws.terminate();

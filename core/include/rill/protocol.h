@@ -130,6 +130,10 @@ public:
         //! Streamed content the page missed could not all be restored (it
         //! exceeded what the server keeps): the page says so.
         bool lost = false;
+        //! The highest event ref the session has received, over every socket
+        //! the page used (0: none). The page resends the events it sent above
+        //! it: they were lost with a socket before the server read them.
+        qint64 lastRef = 0;
         bool operator==(const Mount &) const = default;
     };
     struct Render

@@ -41,6 +41,7 @@ constexpr char text[] = "text";
 constexpr char mode[] = "mode";
 constexpr char error[] = "error";
 constexpr char lost[] = "lost";
+constexpr char lastRef[] = "lastRef";
 constexpr char path[] = "path";
 constexpr char tag[] = "tag";
 constexpr char set[] = "set";
@@ -805,6 +806,10 @@ QByteArray Protocol::encode(const ServerFrame &frame)
                     w.key(Key::lost);
                     w.boolean(true);
                 }
+                if (f.lastRef) {
+                    w.key(Key::lastRef);
+                    w.integer(f.lastRef);
+                }
             } else if constexpr (std::is_same_v<F, Render>) {
                 beginServerFrame(w, Type::render, f.seq);
                 w.key(Key::html);
@@ -878,7 +883,8 @@ std::optional<Protocol::ServerFrame> Protocol::decodeServer(QByteArrayView json,
         json, error, [](const QString &type, const QVariantMap &map) -> std::optional<ServerFrame> {
             const ObjectReader r(map, type);
             if (type == QLatin1StringView(Type::mount))
-                return Mount{r.integer(Key::seq), r.optionalString(Key::html), r.optionalBoolean(Key::lost).value_or(false)};
+                return Mount{r.integer(Key::seq), r.optionalString(Key::html), r.optionalBoolean(Key::lost).value_or(false),
+                             r.optionalInteger(Key::lastRef).value_or(0)};
             if (type == QLatin1StringView(Type::render))
                 return Render{r.integer(Key::seq), r.string(Key::html)};
             if (type == QLatin1StringView(Type::stream)) {

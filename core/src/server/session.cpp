@@ -322,7 +322,7 @@ void Session::attach(Connection *connection, qint64 lastSeq)
         for (const auto &[seq, bytes] : m_ring)
             if (seq > lastSeq)
                 connection->sendText(bytes);
-        sendFrame(Protocol::Mount{0, std::nullopt});
+        sendFrame(Protocol::Mount{0, std::nullopt, false, m_lastEventRef});
         return;
     }
     restore(lastSeq);
@@ -334,7 +334,7 @@ void Session::restore(qint64 lastSeq)
     // that stayed shows), then resets of what it held and a render since
     // took back, then what the stream log restores.
     const StreamLog::Restore restore = m_log.restore(std::clamp<qint64>(lastSeq, 0, m_seq));
-    sendFrame(Protocol::Mount{0, m_tree.innerHtml(0), !restore.complete});
+    sendFrame(Protocol::Mount{0, m_tree.innerHtml(0), !restore.complete, m_lastEventRef});
     Protocol::Patch resets{0, {}};
     for (const QString &target : restore.resets) {
         const int node = m_tree.find(target);
@@ -428,6 +428,9 @@ void Session::handleFrame(const Protocol::ClientFrame &frame)
     if (lcTrace().isDebugEnabled())
         qCDebug(lcTrace).noquote() << "from the page:" << printable(QString::fromUtf8(Protocol::encode(frame)), 300);
     if (const auto *event = std::get_if<Protocol::Event>(&frame)) {
+        // Read, whatever becomes of it (run, or refused with an error that
+        // names its ref): a page that lost its socket must not send it again.
+        m_lastEventRef = std::max(m_lastEventRef, event->ref);
         if (!m_view->hasHandler(event->event)) {
             QStringList names = m_view->handlerNames();
             names.sort();

@@ -121,6 +121,7 @@ private:
     QPointer<Connection> m_connection;
     qint64 m_seq = 0;
     quint64 m_losses = 0; // sockets lost (lossCount())
+    qint64 m_lastEventRef = 0; // the highest event ref read, told to a page that rejoins
     std::deque<std::pair<qint64, QByteArray>> m_ring;
     qsizetype m_ringBytes = 0;
     StreamLog m_log;

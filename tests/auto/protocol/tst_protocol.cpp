@@ -139,6 +139,8 @@ void TstProtocol::serverFrames()
                                      << QByteArray(R"({"type":"mount","seq":1,"html":"<p>hi</p>"})");
     QTest::newRow("mount, nothing missed") << F(Protocol::Mount{5, std::nullopt})
                                            << QByteArray(R"({"type":"mount","seq":5})");
+    QTest::newRow("mount with lastRef") << F(Protocol::Mount{3, std::nullopt, false, 41})
+                                        << QByteArray(R"({"type":"mount","seq":3,"lastRef":41})");
     QTest::newRow("mount with empty html") << F(Protocol::Mount{2, QString()})
                                            << QByteArray(R"({"type":"mount","seq":2,"html":""})");
     QTest::newRow("render") << F(Protocol::Render{2, u"<div class=\"x\">\n</div>"_s})

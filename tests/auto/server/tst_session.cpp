@@ -29,6 +29,7 @@ private slots:
     void rejoin();
     void ringIsBoundedInBytes();
     void newerSocketReplacesOlder();
+    void rejoinTellsTheLastEventRead();
     void unconnectedPageEnds();
     void closedSocketEnds();
     void earlierGraceDoesNotEndARejoinedSession();
@@ -249,6 +250,52 @@ void TstSession::newerSocketReplacesOlder()
     QVERIFY(b->waitForReply(1));
     QCOMPARE(a->frames.size(), 1);
     QCOMPARE(m_h.server->sessionCount(), 1);
+}
+
+// A page whose socket was cut may have sent events the server never read
+// (they died in the socket's buffers). The mount that answers its rejoin
+// names the highest event ref the session read, so the page resends only
+// what lies above it: run once, never twice, never lost.
+void TstSession::rejoinTellsTheLastEventRead()
+{
+    const QString token = m_h.newPage();
+    auto a = m_h.join(token);
+    QVERIFY(a);
+    a->event(u"inc"_s, {{u"by"_s, 1}}, 4);
+    QVERIFY(a->waitForReply(4));
+    // Refused events were read too: their refusal is in the page's frames.
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"^unknown_event no handler for event 'no_such_handler'"_s));
+    a->event(u"no_such_handler"_s, {}, 9);
+    QVERIFY(QTest::qWaitFor([&] {
+        return std::any_of(a->frames.cbegin(), a->frames.cend(), [](const Rill::Protocol::ServerFrame &f) {
+            const auto *e = std::get_if<Rill::Protocol::Error>(&f);
+            return e && e->ref == 9;
+        });
+    }));
+    QSignalSpy aDisconnected(&a->socket, &QWebSocket::disconnected);
+    a->socket.close();
+    QTRY_COMPARE(aDisconnected.size(), 1);
+
+    // Up to date: the replay path.
+    auto b = m_h.join(token, a->lastSeq());
+    QVERIFY(b);
+    QCOMPARE(b->frames, (QList<Rill::Protocol::ServerFrame>{Rill::Protocol::Mount{a->lastSeq() + 1, std::nullopt, false, 9}}));
+
+    // A later event on the replacing socket counts; an older ref sent after
+    // it does not take the mark back.
+    b->event(u"inc"_s, {{u"by"_s, 1}}, 12);
+    QVERIFY(b->waitForReply(12));
+    b->event(u"inc"_s, {{u"by"_s, 1}}, 2);
+    QVERIFY(b->waitForReply(2));
+
+    // Behind the ring: the restore path says the same.
+    auto c = m_h.join(token, -1);
+    QVERIFY(c);
+    const auto *mount = std::get_if<Rill::Protocol::Mount>(&c->frames.constFirst());
+    QVERIFY(mount);
+    QVERIFY(mount->html);
+    QCOMPARE(mount->lastRef, 12);
+    QVERIFY2(mount->html->contains(u"Count: 3"_s), qPrintable(*mount->html));
 }
 
 void TstSession::unconnectedPageEnds()
