@@ -32,6 +32,8 @@
 //   --slow-fraction F --slow-bps B --slow-rcvbuf B (slow readers)
 //   --cut-mean S (each session's socket is cut after an exponential time of
 //     mean S seconds, half with FIN, half with RST; 0 = never)
+//   --cut-after-run P (with probability P, RST the socket right after
+//     sending a run event: the event may or may not have been read)
 //   --interval S --csv FILE (time series) --warmup S --timeout S --seed N
 // Prints one JSON object on stdout; exit status 1 if anything failed.
 
@@ -444,7 +446,7 @@ struct Op
 struct Frame
 {
     std::string type, code, message;
-    i64 seq = -1, ref = -1;
+    i64 seq = -1, ref = -1, lastRef = 0;
     bool hasHtml = false, lost = false;
     std::vector<Op> ops;
     size_t opCount = 0;
@@ -457,6 +459,7 @@ bool parseFrame(std::string_view payload, Frame *f)
     f->message.clear();
     f->seq = -1;
     f->ref = -1;
+    f->lastRef = 0;
     f->hasHtml = false;
     f->lost = false;
     f->opCount = 0;
@@ -475,6 +478,8 @@ bool parseFrame(std::string_view payload, Frame *f)
             f->seq = j.num();
         else if (key == "ref")
             f->ref = j.num();
+        else if (key == "lastRef")
+            f->lastRef = j.num();
         else if (key == "lost")
             f->lost = j.boolean();
         else if (key == "html") {
@@ -551,6 +556,7 @@ struct Options
     double slowBps = 4096;
     int slowRcvbuf = 4096;
     double cutMean = 0;
+    double cutAfterRun = 0;
     double interval = 1;
     std::string csv;
     double warmup = 1;
@@ -661,6 +667,8 @@ private:
     void resetContent(Session &s, const std::string &html);
     void runFinished(Session &s);
     void sendRun(Session &s);
+    void sendRunFrame(Session &s); // the run event for s.runRef (again, after a resume)
+    void cut(Session &s, bool rst); // drop the socket; reconnect after the backoff
     void onTimer(const Timer &t);
     void sessionDone(Session &s);
     i64 backoffNs(int attempt);
@@ -717,7 +725,8 @@ private:
 
     // events
     u64 m_cuts = 0, m_resumes = 0, m_replayed = 0, m_restores = 0, m_lost = 0, m_serverCloses = 0,
-        m_droppedBehind = 0, m_runs = 0, m_restoreNoReply = 0, m_socketLosses = 0;
+        m_droppedBehind = 0, m_runs = 0, m_restoreNoReply = 0, m_socketLosses = 0,
+        m_resent = 0;
     u64 m_ivCuts = 0, m_ivResumes = 0, m_ivRestores = 0, m_ivServerCloses = 0, m_ivErrors = 0, m_ivRecovered = 0;
     std::vector<std::pair<std::string, u64>> m_errorKinds;
     std::vector<std::string> m_errors;
@@ -1129,6 +1138,7 @@ void Load::onMount(Session &s, const Frame &mountIn, i64 recvNs)
     const i64 mountSeq = mountIn.seq;
     const bool hasHtml = mountIn.hasHtml;
     const bool lost = mountIn.lost;
+    const i64 lastRef = mountIn.lastRef;
     std::vector<Buffered> early;
     early.swap(s.early);
     if (s.resuming) {
@@ -1180,7 +1190,7 @@ void Load::onMount(Session &s, const Frame &mountIn, i64 recvNs)
     }
     if (m_o.pingInterval > 0)
         schedule(now + i64(m_o.pingInterval * 1e9), s.idx, TPing, s.gen);
-    if (hasHtml && s.resuming && s.runRef != 0)
+    if (hasHtml && s.resuming && s.runRef != 0 && s.runRef <= lastRef)
         schedule(now + 300000000, s.idx, TRestoreCheck, s.gen);
     if (!s.everJoined) {
         s.everJoined = true;
@@ -1190,6 +1200,11 @@ void Load::onMount(Session &s, const Frame &mountIn, i64 recvNs)
             startStreaming();
     } else if (s.runWanted) {
         sendRun(s);
+    } else if (s.resuming && s.runRef > lastRef) {
+        // The run died in a cut socket before the server read it (as the
+        // web client does: resend what the mount says was not read).
+        ++m_resent;
+        sendRunFrame(s);
     }
 }
 
@@ -1357,12 +1372,30 @@ void Load::sendRun(Session &s)
     }
     s.runWanted = false;
     s.runRef = ++s.refCounter;
+    sendRunFrame(s);
+}
+
+void Load::cut(Session &s, bool rst)
+{
+    ++m_cuts;
+    ++m_ivCuts;
+    closeSocket(s, rst);
+    s.st = St::Backoff;
+    schedule(nowNs() + backoffNs(s.attempt++), s.idx, TReconnect);
+}
+
+void Load::sendRunFrame(Session &s)
+{
     std::string params = m_o.burst ? "{\"mode\":0,\"n\":" + std::to_string(m_o.tokens) + ",\"chunk\":" +
                                          std::to_string(m_o.chunk) + "}"
                                    : "{\"mode\":1,\"rate\":" + std::to_string(m_o.rate) + ",\"ms\":" +
                                          std::to_string(i64(m_o.seconds * 1000)) + "}";
     sendMessage(s, "{\"type\":\"event\",\"event\":\"run\",\"params\":" + params + ",\"ref\":" +
                        std::to_string(s.runRef) + "}");
+    // The event may die in the socket before the server reads it, or be
+    // read with its answer lost: the resume must run it exactly once.
+    if (m_o.cutAfterRun > 0 && s.st == St::Open && std::uniform_real_distribution<double>(0, 1)(m_rng) < m_o.cutAfterRun)
+        cut(s, true);
 }
 
 void Load::startStreaming()
@@ -1495,14 +1528,7 @@ void Load::onTimer(const Timer &t)
     case TCut:
         if (t.gen != s.gen || s.st != St::Open)
             break;
-        ++m_cuts;
-        ++m_ivCuts;
-        {
-            const bool rst = std::uniform_int_distribution<int>(0, 1)(m_rng) == 1;
-            closeSocket(s, rst);
-        }
-        s.st = St::Backoff;
-        schedule(now + backoffNs(s.attempt++), s.idx, TReconnect);
+        cut(s, std::uniform_int_distribution<int>(0, 1)(m_rng) == 1);
         break;
     case TSlowRead:
         if (t.gen != s.gen || s.st != St::Open)
@@ -1666,6 +1692,7 @@ void Load::report()
     add("replayed_frames", std::to_string(m_replayed));
     add("restores", std::to_string(m_restores));
     add("restores_without_reply", std::to_string(m_restoreNoReply));
+    add("events_resent", std::to_string(m_resent));
     add("lost", std::to_string(m_lost));
     add("server_closes", std::to_string(m_serverCloses));
     add("socket_losses", std::to_string(m_socketLosses));
@@ -1820,6 +1847,7 @@ int main(int argc, char **argv)
         else if (a == "--slow-bps") o.slowBps = std::stod(val());
         else if (a == "--slow-rcvbuf") o.slowRcvbuf = std::stoi(val());
         else if (a == "--cut-mean") o.cutMean = std::stod(val());
+        else if (a == "--cut-after-run") o.cutAfterRun = std::stod(val());
         else if (a == "--interval") o.interval = std::max(0.05, std::stod(val()));
         else if (a == "--csv") o.csv = val();
         else if (a == "--warmup") o.warmup = std::stod(val());

@@ -12,7 +12,10 @@ what a session streams, with a 4 KiB receive buffer, so the server's flow
 control engages); every session's socket is cut after an exponential time of
 mean --cut-mean s (120), half with FIN, half with RST, and reconnects with the
 web client's backoff (100-200 ms at first), joining with the last seq it
-applied (docs/protocol.md, "Resuming"). The load generator
+applied (docs/protocol.md, "Resuming"); 2 % of answers' events
+(--cut-after-run) are followed at once by a cut, so the event may die
+unread, and a resume resends it unless the mount's lastRef shows it was read
+(docs/protocol.md, "Events across a lost socket"). The load generator
 (rill-bench-stream-load) checks that every token arrives exactly once and in
 order, frames at or below lastSeq skipped; a mount with `lost: true`, a
 session the server no longer knows, a run that ends without all its tokens
@@ -110,6 +113,8 @@ def main():
     ap.add_argument("--slow-fraction", type=float, default=0.1)
     ap.add_argument("--slow-bps", type=float, default=1024)
     ap.add_argument("--cut-mean", type=float, default=120, help="mean seconds between cuts of one session's socket")
+    ap.add_argument("--cut-after-run", type=float, default=0.02,
+                    help="chance of a cut (RST) right after sending an answer's event")
     ap.add_argument("--grace", type=int, default=60000, help="server reconnect grace, ms")
     ap.add_argument("--interval", type=float, default=5)
     ap.add_argument("--noglib", action="store_true", help="run the server with QT_NO_GLIB=1")
@@ -144,6 +149,7 @@ def main():
     cmd = [load, "--port", str(port), "--server-pid", str(pid), "--sessions", str(a.sessions), "--mode", "rate",
            "--rate", str(a.rate), "--seconds", str(a.answer_seconds), "--duration", str(seconds), "--ramp", str(a.ramp),
            "--slow-fraction", str(a.slow_fraction), "--slow-bps", str(a.slow_bps), "--cut-mean", str(a.cut_mean),
+           "--cut-after-run", str(a.cut_after_run),
            "--interval", str(a.interval), "--csv", raw_csv, "--timeout", str(seconds + a.ramp + 300)]
     loads = [load0[0]]
     try:
@@ -221,9 +227,11 @@ def main():
                                                                           slow.get("n", 0)))
     print("recovered after a resume:    p50 %.0f ms, p99 %.0f ms (n=%d)" % (rec.get("p50", 0), rec.get("p99", 0),
                                                                           rec.get("n", 0)))
-    print("cuts %s, resumes %s (replayed frames %s, restores %s, lost %s), server closes %s (too far behind %s)" % (
-        summary.get("cuts"), summary.get("resumes"), summary.get("replayed_frames"), summary.get("restores"),
-        summary.get("lost"), summary.get("server_closes"), summary.get("dropped_too_far_behind")))
+    print("cuts %s, resumes %s (replayed frames %s, restores %s, lost %s, events resent %s), "
+          "server closes %s (too far behind %s)" % (
+              summary.get("cuts"), summary.get("resumes"), summary.get("replayed_frames"), summary.get("restores"),
+              summary.get("lost"), summary.get("events_resent"), summary.get("server_closes"),
+              summary.get("dropped_too_far_behind")))
     print("steady part (from %.0f s): RSS %.1f -> %.1f MiB (slope %+.2f MiB/min), fds %s..%s, "
           "p99 per interval median %.2f -> %.2f ms (max %.1f, slope %+.3f ms/min)" % (
               start, verdict["rss_mib_first_third"], verdict["rss_mib_last_third"], verdict["rss_slope_mib_per_min"],
