@@ -76,7 +76,8 @@ int main(int argc, char *argv[])
     const QCommandLineOption originOption(
         u"allow-origin"_s,
         u"An origin browsers reach rill-chat through, besides its own address (repeatable), such as "
-        u"https://chat.example.org behind a TLS proxy. Implies an access token."_s,
+        u"https://chat.example.org behind a TLS proxy; added to those RILL_ALLOWED_ORIGINS lists. Implies an "
+        u"access token."_s,
         u"ORIGIN"_s);
     cli.addOptions({serveOption, listenOption, tokenOption, noAuthOption, dataOption, logOption, logLinesOption,
                     originOption});
@@ -100,15 +101,14 @@ int main(int argc, char *argv[])
     const int maxLogLines = int(Rill::Cli::integer(cli, logLinesOption, 1, 10'000'000));
     if (cli.isSet(noAuthOption) && !serve)
         Rill::Cli::usageError(u"--no-auth only applies to --serve"_s);
-    QStringList allowedOrigins;
-    for (const QString &origin : cli.values(originOption)) {
-        const QUrl url(origin, QUrl::StrictMode);
-        if (!url.isValid() || (url.scheme() != u"http"_s && url.scheme() != u"https"_s) || url.host().isEmpty()
-            || !url.path().isEmpty() || url.hasQuery() || url.hasFragment())
+    QStringList extraOrigins;
+    for (const QString &text : cli.values(originOption)) {
+        const QString origin = Rill::Server::parseOrigin(text);
+        if (origin.isEmpty())
             Rill::Cli::usageError(u"--allow-origin needs an origin such as https://chat.example.org or "
                                   u"http://10.0.0.5:8000 (scheme, host, optional port; no path), got '%1'"_s
-                                      .arg(origin));
-        allowedOrigins.append(url.toString(QUrl::FullyEncoded));
+                                      .arg(text));
+        extraOrigins.append(origin);
     }
 
     std::unique_ptr<QCoreApplication> app;
@@ -175,8 +175,13 @@ int main(int argc, char *argv[])
     // remote browser beyond loopback only with the printed token. Behind a
     // proxy (--allow-origin) we listen on loopback but serve the world: a
     // token too.
-    const bool loopback = address.isLoopback() && allowedOrigins.isEmpty();
+    // --allow-origin adds to what RILL_ALLOWED_ORIGINS gave the server.
+    QStringList allowedOrigins = server.allowedOrigins();
+    for (const QString &origin : std::as_const(extraOrigins))
+        if (!allowedOrigins.contains(origin))
+            allowedOrigins.append(origin);
     server.setAllowedOrigins(allowedOrigins);
+    const bool loopback = address.isLoopback() && allowedOrigins.isEmpty();
     QString token = cli.value(tokenOption);
     if (cli.isSet(noAuthOption)) {
         token.clear();

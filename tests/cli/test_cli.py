@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import tempfile
+import threading
 import unittest
 
 BIN = os.environ.get("RILL_BIN_DIR", os.path.join(os.path.dirname(__file__), "..", "..", "build", "bin"))
@@ -162,6 +163,53 @@ class Displays(unittest.TestCase):
         self.assertIn("running as root, so Chromium's sandbox is off", text)
         self.assertIn("rill.chat.window: page loaded", text, text[-3000:])
         self.assertNotIn("Running as root without --no-sandbox is not supported", text)
+
+
+class Origins(unittest.TestCase):
+    """rill-chat behind a proxy: the origins it is reached through come from
+    --allow-origin and RILL_ALLOWED_ORIGINS together, and either makes it ask
+    for a token."""
+
+    def serve(self, *args, env_origins=None, until="enter the access token"):
+        env = no_display_env()
+        if env_origins is not None:
+            env["RILL_ALLOWED_ORIGINS"] = env_origins
+        with tempfile.TemporaryDirectory() as d:
+            proc = subprocess.Popen([os.path.join(BIN, "rill-chat"), "--serve", "--listen", "127.0.0.1:0",
+                                     "--data-dir", d, "--provider", "demo", *args],
+                                    env={**env, "XDG_CONFIG_HOME": d}, stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT, text=True)
+            lines = []
+            # Killed after 20 s, should the awaited line never come.
+            timer = threading.Timer(20, proc.kill)
+            timer.start()
+            try:
+                for line in proc.stdout:
+                    lines.append(line)
+                    if until in line:
+                        break
+            finally:
+                timer.cancel()
+                proc.kill()
+                proc.wait()
+                proc.stdout.close()
+        return "".join(lines)
+
+    def test_environment_and_flag_together(self):
+        out = self.serve("--allow-origin", "https://b.example.org", env_origins="https://a.example.org")
+        self.assertRegex(out, r"rill-chat: through https://a\.example\.org: https://a\.example\.org/\?access=", out)
+        self.assertRegex(out, r"rill-chat: through https://b\.example\.org: https://b\.example\.org/\?access=", out)
+        self.assertIn("enter the access token", out)
+
+    def test_environment_alone_asks_for_a_token(self):
+        out = self.serve(env_origins="https://a.example.org")
+        self.assertRegex(out, r"rill-chat: through https://a\.example\.org: ", out)
+        self.assertIn("enter the access token", out)
+
+    def test_loopback_alone_needs_no_token(self):
+        out = self.serve(until="rill-chat: serving")
+        # With a token, the printed link would carry a one-time code.
+        self.assertRegex(out, r"rill-chat: serving http://127\.0\.0\.1:\d+/\n", out)
 
 
 if __name__ == "__main__":

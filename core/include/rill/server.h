@@ -143,10 +143,18 @@ public:
       "https://chat.example.org" behind a TLS proxy. Their hosts are also
       allowed Host headers (see setAllowedHosts()). A server starts with
       the ones RILL_ALLOWED_ORIGINS lists (comma-separated), as each
-      instance of a cluster is given them (docs/deployment.md).
+      instance of a cluster is given them (docs/deployment.md). To add to
+      those rather than replace them, append to allowedOrigins().
     */
     void setAllowedOrigins(const QStringList &origins);
     QStringList allowedOrigins() const;
+    /*!
+      \a text as an origin ("scheme://host[:port]", http or https, nothing
+      after the port), written as browsers send it (lower-case host, no
+      default port); empty when \a text is not one. What RILL_ALLOWED_ORIGINS
+      and rill-chat's --allow-origin accept.
+    */
+    static QString parseOrigin(const QString &text);
 
     /*!
       Host names (with or without ":port") browsers may reach this server

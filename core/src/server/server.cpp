@@ -816,14 +816,13 @@ Server::Server(QObject *parent) : QObject(parent), d(std::make_unique<Private>(t
     d->instance = qEnvironmentVariable("RILL_INSTANCE");
     // The origins a TLS proxy in front presents (comma-separated); the
     // application's setAllowedOrigins() replaces them.
-    for (const QString &origin : qEnvironmentVariable("RILL_ALLOWED_ORIGINS").split(u',', Qt::SkipEmptyParts)) {
-        const QUrl url(origin.trimmed());
-        if (url.isValid() && (url.scheme() == u"https"_s || url.scheme() == u"http"_s) && !url.host().isEmpty()
-            && url.path().isEmpty())
-            d->allowedOrigins.append(url.toString());
+    for (const QString &text : qEnvironmentVariable("RILL_ALLOWED_ORIGINS").split(u',', Qt::SkipEmptyParts)) {
+        const QString origin = parseOrigin(text.trimmed());
+        if (!origin.isEmpty())
+            d->allowedOrigins.append(origin);
         else
             qCWarning(lcServer).noquote() << "RILL_ALLOWED_ORIGINS: not an origin (scheme://host[:port]):"
-                                          << printable(origin, 200);
+                                          << printable(text, 200);
     }
     const QString redis = qEnvironmentVariable("RILL_REDIS_URL");
     if (!redis.isEmpty())
@@ -913,6 +912,20 @@ QString Server::errorString() const { return d->error; }
 void Server::setBatchInterval(int msec) { d->batchInterval = msec; }
 int Server::batchInterval() const { return d->batchInterval; }
 void Server::setAllowedOrigins(const QStringList &origins) { d->allowedOrigins = origins; }
+
+QString Server::parseOrigin(const QString &text)
+{
+    QUrl url(text, QUrl::StrictMode);
+    const QString scheme = url.scheme().toLower();
+    if (!url.isValid() || (scheme != u"http"_s && scheme != u"https"_s) || url.host().isEmpty()
+        || !url.userInfo().isEmpty() || !url.path().isEmpty() || url.hasQuery() || url.hasFragment())
+        return {};
+    url.setScheme(scheme);
+    url.setHost(url.host().toLower());
+    if (url.port() == (scheme == u"https"_s ? 443 : 80))
+        url.setPort(-1);
+    return url.toString(QUrl::FullyEncoded);
+}
 QStringList Server::allowedOrigins() const { return d->allowedOrigins; }
 void Server::setAllowedHosts(const QStringList &hosts) { d->allowedHosts = hosts; }
 QStringList Server::allowedHosts() const { return d->allowedHosts; }

@@ -24,6 +24,8 @@ private slots:
     void clientFiles();
     void websocketOrigin_data();
     void websocketOrigin();
+    void parseOrigin_data();
+    void parseOrigin();
     void accessToken_data();
     void accessToken();
     void accessCodeIsSpent();
@@ -185,6 +187,39 @@ void TstServerHttp::websocketOrigin_data()
                                                      << true;
     QTest::newRow("not among the allowed") << u"http://localhost:3001"_s
                                            << QStringList{u"http://localhost:3000"_s} << false;
+}
+
+// What RILL_ALLOWED_ORIGINS and rill-chat's --allow-origin accept: an
+// origin as a browser sends it, nothing more.
+void TstServerHttp::parseOrigin_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("origin"); // empty: refused
+
+    QTest::newRow("https") << u"https://chat.example.org"_s << u"https://chat.example.org"_s;
+    QTest::newRow("http with a port") << u"http://10.0.0.5:8000"_s << u"http://10.0.0.5:8000"_s;
+    QTest::newRow("upper case") << u"HTTPS://Chat.Example.ORG"_s << u"https://chat.example.org"_s;
+    QTest::newRow("default https port") << u"https://chat.example.org:443"_s << u"https://chat.example.org"_s;
+    QTest::newRow("default http port") << u"http://chat.example.org:80"_s << u"http://chat.example.org"_s;
+    QTest::newRow("https on port 80") << u"https://chat.example.org:80"_s << u"https://chat.example.org:80"_s;
+    QTest::newRow("IPv6") << u"http://[::1]:8000"_s << u"http://[::1]:8000"_s;
+    QTest::newRow("trailing slash") << u"https://chat.example.org/"_s << QString();
+    QTest::newRow("path") << u"https://chat.example.org/chat"_s << QString();
+    QTest::newRow("query") << u"https://chat.example.org?x=1"_s << QString();
+    QTest::newRow("fragment") << u"https://chat.example.org#x"_s << QString();
+    QTest::newRow("user") << u"https://me@chat.example.org"_s << QString();
+    QTest::newRow("other scheme") << u"ftp://chat.example.org"_s << QString();
+    QTest::newRow("no scheme") << u"chat.example.org"_s << QString();
+    QTest::newRow("no host") << u"https://"_s << QString();
+    QTest::newRow("empty") << QString() << QString();
+    QTest::newRow("space in host") << u"https://chat example.org"_s << QString();
+}
+
+void TstServerHttp::parseOrigin()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, origin);
+    QCOMPARE(Rill::Server::parseOrigin(text), origin);
 }
 
 void TstServerHttp::websocketOrigin()
