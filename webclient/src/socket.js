@@ -45,6 +45,10 @@ export class RillSocket {
     // Between join and its mount: events wait, as the mount decides which
     // of those sent before are to go again.
     this.joining = false;
+    // Ping ref -> the highest event ref this socket had sent before it: its
+    // pong shows the server read those (events resent after the ping, as
+    // after a rejoin, have lower refs than the ping but came later).
+    this.pingCovers = new Map();
     this.retryTimer = null;
     this.pingTimer = null;
     this.heardSincePing = true;
@@ -102,6 +106,7 @@ export class RillSocket {
     this.open = true;
     this.joining = true;
     this.sent = 0; // what the last socket sent is unconfirmed: the mount decides
+    this.pingCovers.clear();
     ws.send(joinFrame(this.options.token, this.options.lastSeq()));
     this.startPing();
     this.options.onStatus(true);
@@ -122,11 +127,15 @@ export class RillSocket {
       // read them: they go again, ahead of those raised since.
       this.confirm(Number.isInteger(frame[Key.LAST_REF]) ? frame[Key.LAST_REF] : 0);
       this.sendOutbox();
-    } else if (type === Type.REPLY || type === Type.ERROR || (type === Type.PONG && !this.joining)) {
-      // Sockets deliver in order, so an answer to `ref` shows every event
-      // before it on this socket was read (pings share the ref counter).
-      // After a rejoin, what earlier sockets carried was settled by the mount.
-      if (Number.isInteger(frame[Key.REF])) this.confirm(type === Type.PONG ? frame[Key.REF] - 1 : frame[Key.REF]);
+    } else if (type === Type.REPLY || type === Type.ERROR) {
+      // The server read event `ref`, and every event with a lower ref: each
+      // socket carries events in ref order, and an event resent after a
+      // rejoin goes before any later one.
+      if (Number.isInteger(frame[Key.REF])) this.confirm(frame[Key.REF]);
+    } else if (type === Type.PONG) {
+      const covers = this.pingCovers.get(frame[Key.REF]);
+      this.pingCovers.delete(frame[Key.REF]);
+      if (covers !== undefined) this.confirm(covers);
     }
     if (frame[Key.TYPE] === Type.ERROR && frame[Key.CODE] === ErrorCode.UNKNOWN_SESSION) this.stopped = true;
     this.options.onFrame(frame);
@@ -156,7 +165,10 @@ export class RillSocket {
         return;
       }
       this.heardSincePing = false;
-      this.ws.send(pingFrame(this.nextRef++));
+      const ref = this.nextRef++;
+      this.pingCovers.clear(); // an older ping's pong would confirm less than this one's
+      this.pingCovers.set(ref, this.sent > 0 ? this.outbox[this.sent - 1][0] : 0);
+      this.ws.send(pingFrame(ref));
     }, this.options.pingInterval);
   }
 

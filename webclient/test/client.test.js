@@ -87,6 +87,54 @@ test('an event sent on a socket that died goes again, unless the rejoin mount sa
   await page.close();
 });
 
+test('a pong confirms only the events its socket sent before the ping, not those resent after it', async () => {
+  const peers = env.server.peers;
+  // Pings a second apart: each step below answers well within one.
+  const { page, peer } = await connected('?ping=1000&base=20&max=20&random=1');
+  try {
+    peer.send({ type: 'mount', seq: 1 });
+    await page.waitForFunction(() => window.rill.lastSeq() === 1);
+    await page.click('#btn');
+    await peer.next((f) => f.type === 'event' && f.ref === 1);
+    let n = peers.all.length;
+    peer.ws.terminate();
+
+    // The server is slow to answer the join: a ping goes out first (its ref
+    // is above the event's), the event is resent after the mount.
+    let next = await peers.nth(n);
+    const ping = await next.next((f) => f.type === 'ping');
+    next.send({ type: 'mount', seq: 2 });
+    await next.next((f) => f.type === 'event' && f.ref === 1);
+    assert.ok(ping.ref > 1);
+    // The pong answers a ping read before the resent event: the event may
+    // still die with this socket.
+    next.send({ type: 'pong', seq: 3, ref: ping.ref });
+    await page.waitForFunction(() => window.rill.lastSeq() === 3);
+    n = peers.all.length;
+    next.ws.terminate();
+    next = await peers.nth(n);
+    await next.next((f) => f.type === 'join');
+    next.send({ type: 'mount', seq: 4 });
+    await next.next((f) => f.type === 'event' && f.ref === 1);
+
+    // A pong for a ping sent after the event does confirm it.
+    const later = await next.next((f) => f.type === 'ping');
+    next.send({ type: 'pong', seq: 5, ref: later.ref });
+    await page.waitForFunction(() => window.rill.lastSeq() === 5);
+    n = peers.all.length;
+    next.ws.terminate();
+    next = await peers.nth(n);
+    await next.next((f) => f.type === 'join');
+    next.send({ type: 'mount', seq: 6 });
+    await page.click('#btn');
+    const fresh = await next.next((f) => f.type === 'event');
+    assert.ok(fresh.ref > later.ref, `the event sent is a new one, not ref 1 again (ref ${fresh.ref})`);
+    assert.deepEqual(next.received.filter((f) => f.type === 'event').map((f) => f.ref), [fresh.ref]);
+  } finally {
+    await page.close();
+  }
+});
+
 test('all frames that arrive before the animation frame are applied together in it', async () => {
   const { page, peer } = await connected('?manual=1');
   for (let seq = 1; seq <= 3; seq++) peer.send({ type: 'stream', seq, stream: 'out', ops: [{ op: 'text', text: String(seq) }] });

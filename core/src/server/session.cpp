@@ -235,6 +235,8 @@ void Session::sendRender(const QString &html)
 void Session::sendFrame(Protocol::ServerFrame frame)
 {
     std::visit([this](auto &f) { f.seq = ++m_seq; }, frame);
+    if (std::holds_alternative<Protocol::Mount>(frame))
+        m_lastMountSeq = m_seq;
     record(m_seq, Protocol::encode(frame));
 }
 
@@ -316,7 +318,11 @@ void Session::attach(Connection *connection, qint64 lastSeq)
         old->closeWebSocket(WebSocket::Normal, "replaced by a newer connection");
     }
     m_connection = connection;
-    const bool haveAllMissed = lastSeq >= 0 && lastSeq <= m_seq
+    // A replay must not hold a mount (one that answered a resync, or an
+    // earlier join, before the page applied it): the page takes the first
+    // mount after its join as the answer, lastRef and all. Such a page gets
+    // the view instead, which it was waiting for anyway.
+    const bool haveAllMissed = lastSeq >= 0 && lastSeq <= m_seq && lastSeq >= m_lastMountSeq
                                && (lastSeq == m_seq || (!m_ring.empty() && m_ring.front().first <= lastSeq + 1));
     if (haveAllMissed) {
         for (const auto &[seq, bytes] : m_ring)

@@ -122,6 +122,7 @@ private:
     qint64 m_seq = 0;
     quint64 m_losses = 0; // sockets lost (lossCount())
     qint64 m_lastEventRef = 0; // the highest event ref read, told to a page that rejoins
+    qint64 m_lastMountSeq = 0; // the newest mount sent (a join's or a resync's answer)
     std::deque<std::pair<qint64, QByteArray>> m_ring;
     qsizetype m_ringBytes = 0;
     StreamLog m_log;

@@ -30,6 +30,7 @@ private slots:
     void ringIsBoundedInBytes();
     void newerSocketReplacesOlder();
     void rejoinTellsTheLastEventRead();
+    void rejoinDoesNotReplayAnEarlierMount();
     void unconnectedPageEnds();
     void closedSocketEnds();
     void earlierGraceDoesNotEndARejoinedSession();
@@ -296,6 +297,34 @@ void TstSession::rejoinTellsTheLastEventRead()
     QVERIFY(mount->html);
     QCOMPARE(mount->lastRef, 12);
     QVERIFY2(mount->html->contains(u"Count: 3"_s), qPrintable(*mount->html));
+}
+
+// A mount the page never applied (the answer to its resync, cut off on the
+// way) is not replayed to it: the first mount after a join must be the
+// join's own, with the session's lastRef now, or the page would resend
+// events the server has run since.
+void TstSession::rejoinDoesNotReplayAnEarlierMount()
+{
+    const QString token = m_h.newPage();
+    auto a = m_h.join(token);
+    QVERIFY(a);
+    const qint64 applied = a->lastSeq();
+    a->send(Rill::Protocol::encode(Rill::Protocol::Resync{applied}));
+    QVERIFY(a->waitForFrames(2)); // the resync's mount
+    a->event(u"inc"_s, {{u"by"_s, 1}}, 7);
+    QVERIFY(a->waitForReply(7));
+    QSignalSpy aDisconnected(&a->socket, &QWebSocket::disconnected);
+    a->socket.close();
+    QTRY_COMPARE(aDisconnected.size(), 1);
+
+    // The page applied nothing since its join (it was waiting for the view).
+    auto b = m_h.join(token, applied);
+    QVERIFY(b);
+    const auto *mount = std::get_if<Rill::Protocol::Mount>(&b->frames.constFirst());
+    QVERIFY2(mount, show(b->frames.constFirst()).constData());
+    QCOMPARE(mount->lastRef, 7);
+    QVERIFY(mount->html);
+    QVERIFY2(mount->html->contains(u"Count: 1"_s), qPrintable(*mount->html));
 }
 
 void TstSession::unconnectedPageEnds()
