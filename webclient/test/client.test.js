@@ -29,6 +29,15 @@ async function connected(query) {
   return { page, peer, join };
 }
 
+// Cuts `peer`'s socket; returns the peer of the page's next one, joined.
+async function cutAndRejoin(peer) {
+  const n = env.server.peers.all.length;
+  peer.ws.terminate();
+  const next = await env.server.peers.nth(n);
+  await next.next((f) => f.type === 'join');
+  return next;
+}
+
 const rootState = (page) => page.evaluate(() => {
   const root = document.getElementById('root');
   return { connected: root.hasAttribute('data-rill-connected'), disconnected: root.hasAttribute('data-rill-disconnected') };
@@ -47,19 +56,15 @@ test('joins with the page token and lastSeq 0, marks the root connected, applies
 });
 
 test('an event sent on a socket that died goes again, unless the rejoin mount says the server read it', async () => {
-  const peers = env.server.peers;
   const { page, peer } = await connected('?base=20&max=20&random=1');
   peer.send({ type: 'mount', seq: 1 });
   await page.waitForFunction(() => window.rill.lastSeq() === 1);
   await page.click('#btn');
   await page.click('#btn');
   await peer.next((f) => f.type === 'event' && f.ref === 2);
-  let n = peers.all.length;
-  peer.ws.terminate(); // no reply came: did the server read 1, 2, neither?
-
-  // The server read 1 only: 2 goes again, before what was raised since.
-  let next = await peers.nth(n);
-  await next.next((f) => f.type === 'join');
+  // No reply came: did the server read 1, 2, neither? It read 1 only: 2
+  // goes again, before what was raised since.
+  let next = await cutAndRejoin(peer);
   await page.click('#btn'); // raised while joining: waits for the mount
   await new Promise((r) => setTimeout(r, 100));
   assert.deepEqual(next.received.map((f) => f.type), ['join']);
@@ -72,13 +77,10 @@ test('an event sent on a socket that died goes again, unless the rejoin mount sa
   await page.waitForFunction(() => window.rill.lastSeq() === 3);
   await page.click('#btn');
   await next.next((f) => f.type === 'event' && f.ref === 4);
-  n = peers.all.length;
-  next.ws.terminate();
 
   // A mount naming no ref (an older server, or nothing read): 4 goes
   // again; 1 to 3 never.
-  next = await peers.nth(n);
-  await next.next((f) => f.type === 'join');
+  next = await cutAndRejoin(next);
   next.send({ type: 'mount', seq: 4 });
   await next.next((f) => f.type === 'event' && f.ref === 4);
   await page.click('#btn');
@@ -88,7 +90,6 @@ test('an event sent on a socket that died goes again, unless the rejoin mount sa
 });
 
 test('a pong confirms only the events its socket sent before the ping, not those resent after it', async () => {
-  const peers = env.server.peers;
   // Pings a second apart: each step below answers well within one.
   const { page, peer } = await connected('?ping=1000&base=20&max=20&random=1');
   try {
@@ -96,12 +97,10 @@ test('a pong confirms only the events its socket sent before the ping, not those
     await page.waitForFunction(() => window.rill.lastSeq() === 1);
     await page.click('#btn');
     await peer.next((f) => f.type === 'event' && f.ref === 1);
-    let n = peers.all.length;
-    peer.ws.terminate();
 
     // The server is slow to answer the join: a ping goes out first (its ref
     // is above the event's), the event is resent after the mount.
-    let next = await peers.nth(n);
+    let next = await cutAndRejoin(peer);
     const ping = await next.next((f) => f.type === 'ping');
     next.send({ type: 'mount', seq: 2 });
     await next.next((f) => f.type === 'event' && f.ref === 1);
@@ -110,10 +109,7 @@ test('a pong confirms only the events its socket sent before the ping, not those
     // still die with this socket.
     next.send({ type: 'pong', seq: 3, ref: ping.ref });
     await page.waitForFunction(() => window.rill.lastSeq() === 3);
-    n = peers.all.length;
-    next.ws.terminate();
-    next = await peers.nth(n);
-    await next.next((f) => f.type === 'join');
+    next = await cutAndRejoin(next);
     next.send({ type: 'mount', seq: 4 });
     await next.next((f) => f.type === 'event' && f.ref === 1);
 
@@ -121,10 +117,7 @@ test('a pong confirms only the events its socket sent before the ping, not those
     const later = await next.next((f) => f.type === 'ping');
     next.send({ type: 'pong', seq: 5, ref: later.ref });
     await page.waitForFunction(() => window.rill.lastSeq() === 5);
-    n = peers.all.length;
-    next.ws.terminate();
-    next = await peers.nth(n);
-    await next.next((f) => f.type === 'join');
+    next = await cutAndRejoin(next);
     next.send({ type: 'mount', seq: 6 });
     await page.click('#btn');
     const fresh = await next.next((f) => f.type === 'event');
