@@ -64,7 +64,10 @@ public:
 
     /*!
       Shares topics with every process connected to the Redis server at
-      \a url (redis://HOST[:PORT], default port 6379): a message published
+      \a url (redis://[[USER]:PASSWORD@]HOST[:PORT], default port 6379; with
+      a password, percent-encoded, AUTH is sent first, and a Redis that
+      refuses it or wants one is an error like a Redis that is down; user
+      and password appear in no message): a message published
       in any of them reaches the subscribers of all, in the order Redis
       received them, the same order everywhere. Messages travel as JSON
       (what QJsonValue can hold). While Redis cannot be reached the

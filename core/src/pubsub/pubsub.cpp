@@ -162,10 +162,15 @@ void PubSub::deliver()
 
 // ---- the Redis backend ---------------------------------------------------
 
+namespace {
+// A Redis URL as messages show it: without user and password.
+QString shown(const QUrl &url) { return url.adjusted(QUrl::RemoveUserInfo).toDisplayString(); }
+} // namespace
+
 bool PubSub::connectToRedis(const QUrl &url)
 {
     if (url.scheme() != u"redis"_s || url.host().isEmpty()) {
-        Q_EMIT redisError(u"not a Redis URL (redis://HOST[:PORT]): %1"_s.arg(url.toDisplayString()));
+        Q_EMIT redisError(u"not a Redis URL (redis://[[USER]:PASSWORD@]HOST[:PORT]): %1"_s.arg(shown(url)));
         return false;
     }
     d->redisUrl = url;
@@ -182,8 +187,11 @@ bool PubSub::connectToRedis(const QUrl &url)
     }
     const QString host = url.host();
     const int port = url.port(6379);
-    d->pub->open(host, port);
-    d->sub->open(host, port);
+    // redis://[USER]:PASSWORD@HOST: AUTH first.
+    const QByteArray user = url.userName(QUrl::FullyDecoded).toUtf8();
+    const QByteArray password = url.password(QUrl::FullyDecoded).toUtf8();
+    d->pub->open(host, port, user, password);
+    d->sub->open(host, port, user, password);
     return true;
 }
 
@@ -193,7 +201,7 @@ void PubSub::redisUp()
 {
     d->up = true;
     d->backoff = 250;
-    qCInfo(lcPubSub).noquote() << "sharing topics through" << d->redisUrl.toDisplayString();
+    qCInfo(lcPubSub).noquote() << "sharing topics through" << shown(d->redisUrl);
     for (auto it = d->topics.cbegin(); it != d->topics.cend(); ++it)
         redisSubscribe(it.key());
     Q_EMIT redisConnected();
@@ -216,7 +224,7 @@ void PubSub::redisDown(const QString &why)
         for (const QVariant &m : it.value())
             enqueueLocal(it.key(), m);
     const QString message = u"Redis at %1 %2: %3; messages reach this instance's subscribers only until it is back"_s
-                                .arg(d->redisUrl.toDisplayString(), wasUp ? u"went away"_s : u"cannot be reached"_s,
+                                .arg(shown(d->redisUrl), wasUp ? u"went away"_s : u"cannot be reached"_s,
                                      detail::printable(why, 300)); // Redis's words
     qCWarning(lcPubSub).noquote() << message;
     Q_EMIT redisError(message);

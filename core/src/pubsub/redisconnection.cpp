@@ -27,10 +27,12 @@ RedisConnection::RedisConnection(QObject *parent) : QObject(parent) {}
 
 RedisConnection::~RedisConnection() { close(); }
 
-bool RedisConnection::open(const QString &host, int port)
+bool RedisConnection::open(const QString &host, int port, const QByteArray &user, const QByteArray &password)
 {
     close();
     m_closing = false;
+    m_user = user;
+    m_password = password;
     m_ctx = redisAsyncConnect(host.toUtf8().constData(), port);
     if (!m_ctx)
         return false;
@@ -117,8 +119,32 @@ void RedisConnection::onConnect(const redisAsyncContext *ac, int status)
         Q_EMIT self->lost(why);
         return;
     }
-    self->m_connected = true;
-    Q_EMIT self->connected();
+    self->greet();
+}
+
+void RedisConnection::greet()
+{
+    // A Redis that wants a password answers every command but AUTH with
+    // NOAUTH: without this, SUBSCRIBE and PUBLISH would fail one by one
+    // while the backend looked up.
+    QList<QByteArray> hello{"PING"};
+    if (!m_password.isEmpty())
+        hello = m_user.isEmpty() ? QList<QByteArray>{"AUTH", m_password} : QList<QByteArray>{"AUTH", m_user, m_password};
+    const bool sent = command(hello, [this](redisReply *r) {
+        if (!r)
+            return; // the connection went: onDisconnect says so
+        if (r->type == REDIS_REPLY_ERROR) {
+            const QString why = QString::fromUtf8(r->str, qsizetype(r->len));
+            // Not from inside hiredis' callback: closing frees its context.
+            QMetaObject::invokeMethod(this, [this, why] { fail(why); }, Qt::QueuedConnection);
+            return;
+        }
+        m_connected = true;
+        Q_EMIT connected();
+    });
+    if (!sent)
+        QMetaObject::invokeMethod(this, [this] { fail(QStringLiteral("could not send the first command")); },
+                                  Qt::QueuedConnection);
 }
 
 void RedisConnection::onDisconnect(const redisAsyncContext *ac, int status)

@@ -24,8 +24,11 @@ public:
     explicit RedisConnection(QObject *parent = nullptr);
     ~RedisConnection() override;
 
-    //! Starts connecting; connected() or lost() follows.
-    bool open(const QString &host, int port);
+    //! Starts connecting; connected() or lost() follows. With a \a password
+    //! (and \a user, for an ACL user) AUTH goes first, else a PING: either
+    //! way connected() means Redis answered, and a refusal (NOAUTH,
+    //! WRONGPASS) is lost() with Redis's words.
+    bool open(const QString &host, int port, const QByteArray &user = {}, const QByteArray &password = {});
     bool isConnected() const { return m_connected; }
     //! Sends a command (arguments as given, binary-safe). \a onReply, if
     //! set, gets each reply (several for SUBSCRIBE: the acknowledgement and
@@ -55,6 +58,7 @@ private:
     void dropNotifiers();
     void readable();
     void fail(const QString &why);
+    void greet();
 
     redisAsyncContext *m_ctx = nullptr;
     QSocketNotifier *m_read = nullptr;
@@ -63,6 +67,8 @@ private:
     bool m_closing = false;
     int m_pending = 0;
     qsizetype m_maxReplyBytes = 16 * 1024 * 1024;
+    QByteArray m_user;
+    QByteArray m_password;
 };
 
 } // namespace Rill::detail

@@ -40,7 +40,8 @@ class RedisServer
 {
 public:
     ~RedisServer() { stop(); }
-    bool start(quint16 port = 0)
+    //! \a extra: more of redis-server's settings ("--requirepass", "pw", ...).
+    bool start(quint16 port = 0, const QStringList &extra = {})
     {
         if (!port) {
             QTcpServer probe;
@@ -53,8 +54,9 @@ public:
         if (exe.isEmpty())
             return false;
         m_process.setProgram(exe);
-        m_process.setArguments({u"--port"_s, QString::number(port), u"--bind"_s, u"127.0.0.1"_s, u"--save"_s, u""_s,
-                                u"--appendonly"_s, u"no"_s, u"--protected-mode"_s, u"yes"_s});
+        m_process.setArguments(QStringList{u"--port"_s, QString::number(port), u"--bind"_s, u"127.0.0.1"_s, u"--save"_s,
+                                           u""_s, u"--appendonly"_s, u"no"_s, u"--protected-mode"_s, u"yes"_s}
+                               + extra);
         m_process.setProcessChannelMode(QProcess::MergedChannels);
         m_process.start();
         if (!m_process.waitForStarted(5000))
@@ -73,7 +75,11 @@ public:
         m_process.kill();
         m_process.waitForFinished(5000);
     }
-    QUrl url() const { return QUrl(u"redis://127.0.0.1:%1"_s.arg(m_port)); }
+    QUrl url(const QString &userInfo = {}) const
+    {
+        return QUrl(u"redis://"_s + (userInfo.isEmpty() ? QString() : userInfo + u'@') + u"127.0.0.1:"_s
+                    + QString::number(m_port));
+    }
     quint16 port() const { return m_port; }
 
 private:
@@ -127,6 +133,8 @@ private slots:
     void redisRestarts();
     void redisDown();
     void redisForeignMessages();
+    void redisPassword_data();
+    void redisPassword();
 };
 
 void TstPubSub::orderAndOnce()
@@ -385,6 +393,60 @@ void TstPubSub::redisForeignMessages()
     pubsub.publish(u"t"_s, QString(17 * 1024 * 1024, u'y'));
     pubsub.publish(u"t"_s, u"small"_s);
     QTRY_COMPARE_WITH_TIMEOUT(got, (QStringList{u"after"_s, u"small"_s}), WaitMs);
+}
+
+// A Redis that asks for a password (requirepass, or an ACL user): the URL's
+// password (and user) are sent first; without them, or with wrong ones,
+// Redis's refusal is the error, never a backend that looks up and drops
+// every message. The password shows in no message.
+void TstPubSub::redisPassword_data()
+{
+    QTest::addColumn<QString>("userInfo"); // in the URL, before '@'
+    QTest::addColumn<QString>("refusal"); // empty: accepted
+
+    QTest::newRow("password") << u":s3cr%2Ft"_s << QString(); // "s3cr/t", percent-encoded
+    QTest::newRow("ACL user") << u"feed:fe3d"_s << QString();
+    QTest::newRow("no password") << QString() << u"NOAUTH"_s;
+    QTest::newRow("wrong password") << u":guess"_s << u"WRONGPASS"_s;
+    QTest::newRow("wrong user") << u"nobody:fe3d"_s << u"WRONGPASS"_s;
+}
+
+void TstPubSub::redisPassword()
+{
+    QFETCH(QString, userInfo);
+    QFETCH(QString, refusal);
+    RedisServer redis;
+    QVERIFY(redis.start(0, {u"--requirepass"_s, u"s3cr/t"_s, u"--user"_s, u"feed"_s, u"on"_s, u">fe3d"_s, u"~*"_s,
+                            u"&*"_s, u"+@all"_s}));
+    Rill::PubSub a, b;
+    QSignalSpy upA(&a, &Rill::PubSub::redisConnected), upB(&b, &Rill::PubSub::redisConnected);
+    QSignalSpy errors(&a, &Rill::PubSub::redisError);
+    if (!refusal.isEmpty()) {
+        // Refused, said in Redis's words, and tried again later (as for a
+        // Redis that is down); meanwhile local delivery.
+        const QRegularExpression said(u"^Redis at redis://127.0.0.1:%1 cannot be reached: %2"_s.arg(redis.port()).arg(refusal));
+        QTest::ignoreMessage(QtWarningMsg, said);
+        QVERIFY(a.connectToRedis(redis.url(userInfo)));
+        QTRY_VERIFY_WITH_TIMEOUT(!errors.isEmpty(), WaitMs);
+        const QString message = errors.constFirst().constFirst().toString();
+        QVERIFY2(message.contains(refusal), qPrintable(message));
+        QVERIFY2(!message.contains(u"guess"_s) && !message.contains(u"fe3d"_s), qPrintable(message));
+        QVERIFY(!a.isRedisConnected());
+        QCOMPARE(upA.size(), 0);
+        return;
+    }
+    QVERIFY(a.connectToRedis(redis.url(userInfo)));
+    QVERIFY(b.connectToRedis(redis.url(userInfo)));
+    QTRY_COMPARE(upA.size(), 1);
+    QTRY_COMPARE(upB.size(), 1);
+    QStringList gotA, gotB;
+    QObject context;
+    a.subscribe(u"t"_s, &context, [&](const QVariant &m) { gotA << m.toString(); });
+    b.subscribe(u"t"_s, &context, [&](const QVariant &m) { gotB << m.toString(); });
+    QVERIFY(settle(a, {&gotA, &gotB}));
+    b.publish(u"t"_s, u"through"_s);
+    QTRY_COMPARE(gotA, QStringList{u"through"_s});
+    QCOMPARE(errors.size(), 0);
 }
 
 RILL_TEST_CLASS(TstPubSub)
