@@ -18,6 +18,11 @@ class LiveView;
   read again from its start. Throws std::runtime_error if the file cannot be
   opened.
 
+  However much is appended at once, memory stays bounded: the file is read
+  256 KiB at a time, a line longer than MaxTailLineBytes (1 MiB) comes in
+  pieces of that size, and the event loop runs between every 1,000 lines,
+  so a burst does not hold up the other pages.
+
   \code
   QCoro::Task<> LogView::startTail(QVariantMap)
   {
@@ -32,6 +37,9 @@ class LiveView;
   }
   \endcode
 */
+//! The longest line tailFile() passes on whole; a longer one is cut.
+inline constexpr qsizetype MaxTailLineBytes = 1024 * 1024;
+
 RILL_CORE_EXPORT QCoro::AsyncGenerator<QString> tailFile(QString path, const LiveView *view,
                                                          std::chrono::milliseconds poll = std::chrono::milliseconds(100));
 
