@@ -344,41 +344,50 @@ void FakeLlmServer::sendStream(QTcpSocket *socket, const QByteArray &contentType
 
 void FakeLlmServer::runStep(QTcpSocket *socket)
 {
+    // Steps without a delay run one after the other in this loop, not each
+    // inside the last (50,000 tokens would be 50,000 calls deep).
+    while (Connection *c = m_connections.value(socket)) {
+        if (c->steps.isEmpty())
+            return;
+        if (const std::chrono::milliseconds delay = c->steps.first().delay; delay != 0ms) {
+            QTimer::singleShot(delay, socket, [this, socket] {
+                if (runFirstStep(socket))
+                    runStep(socket);
+            });
+            return;
+        }
+        if (!runFirstStep(socket))
+            return;
+    }
+}
+
+bool FakeLlmServer::runFirstStep(QTcpSocket *socket)
+{
     Connection *c = m_connections.value(socket);
     if (!c || c->steps.isEmpty())
-        return;
-    const Step step = c->steps.first();
-    const auto run = [this, socket] {
-        Connection *c = m_connections.value(socket);
-        if (!c || c->steps.isEmpty())
-            return;
-        const Step step = c->steps.takeFirst();
-        switch (step.kind) {
-        case Step::Kind::Chunk:
-            socket->write(QByteArray::number(step.bytes.size(), 16) + "\r\n" + step.bytes + "\r\n");
-            socket->flush();
-            runStep(socket);
-            break;
-        case Step::Kind::End:
-            socket->write("0\r\n\r\n");
-            c->streaming = false;
-            --m_activeStreams;
-            onReadyRead(socket); // a pipelined request may be waiting
-            break;
-        case Step::Kind::Cut:
-            c->streaming = false; // the server's own doing, not the client's
-            --m_activeStreams;
-            socket->flush();
-            socket->disconnectFromHost();
-            break;
-        case Step::Kind::Hold:
-            break;
-        }
-    };
-    if (step.delay == 0ms)
-        run();
-    else
-        QTimer::singleShot(step.delay, socket, run);
+        return false;
+    const Step step = c->steps.takeFirst();
+    switch (step.kind) {
+    case Step::Kind::Chunk:
+        socket->write(QByteArray::number(step.bytes.size(), 16) + "\r\n" + step.bytes + "\r\n");
+        socket->flush();
+        return true;
+    case Step::Kind::End:
+        socket->write("0\r\n\r\n");
+        c->streaming = false;
+        --m_activeStreams;
+        onReadyRead(socket); // a pipelined request may be waiting
+        return false;
+    case Step::Kind::Cut:
+        c->streaming = false; // the server's own doing, not the client's
+        --m_activeStreams;
+        socket->flush();
+        socket->disconnectFromHost();
+        return false;
+    case Step::Kind::Hold:
+        return false;
+    }
+    return false;
 }
 
 } // namespace RillTest

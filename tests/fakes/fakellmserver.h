@@ -101,6 +101,7 @@ private:
     void sendPlain(QTcpSocket *socket, int status, const QByteArray &reason, const QByteArray &body);
     void sendStream(QTcpSocket *socket, const QByteArray &contentType, QList<Step> steps);
     void runStep(QTcpSocket *socket);
+    bool runFirstStep(QTcpSocket *socket); // true: the next step may follow
     QList<Step> openAiSteps() const;
     QList<Step> ollamaSteps() const;
 

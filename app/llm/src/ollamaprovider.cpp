@@ -7,6 +7,8 @@
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 
+#include <qcoro/qcorotimer.h>
+
 using namespace Qt::StringLiterals;
 
 namespace Rill::Llm {
@@ -99,6 +101,7 @@ QCoro::AsyncGenerator<ChatEvent> OllamaProvider::chat(ChatRequest request, Cance
                        timeouts(), ReplyStream::Timing::Stream, cancel);
     NdjsonParser ndjson;
     QByteArray errorBody;
+    Detail::EventPacer pacer;
     while (true) {
         co_await stream.wait();
         if (stream.isCancelled()) {
@@ -106,17 +109,20 @@ QCoro::AsyncGenerator<ChatEvent> OllamaProvider::chat(ChatRequest request, Cance
             co_yield event;
             co_return;
         }
+        // Taken before reading: finished then, all it sent is in what is
+        // read now (more may arrive while the events below are yielded).
+        const bool finished = stream.isFinished();
         const QByteArray bytes = stream.readAll();
         if (stream.isTimedOut())
             throw stream.error({});
         if (const int status = stream.httpStatus(); status == 0 || status >= 300) {
             errorBody += bytes;
-            if (stream.isFinished())
+            if (finished)
                 throw stream.error(errorBody);
             continue;
         }
         QList<QByteArray> lines = ndjson.feed(bytes);
-        if (stream.isFinished())
+        if (finished)
             if (QByteArray last = ndjson.finish(); !last.isEmpty())
                 lines.append(last);
         for (const QByteArray &line : std::as_const(lines)) {
@@ -135,11 +141,15 @@ QCoro::AsyncGenerator<ChatEvent> OllamaProvider::chat(ChatRequest request, Cance
                 stream.tokenSeen();
                 event = ChatEvent::reasoning(thinking);
                 co_yield event;
+                if (pacer.due())
+                    co_await QCoro::sleepFor(std::chrono::milliseconds(0));
             }
             if (const QString content = message.value("content"_L1).toString(); !content.isEmpty()) {
                 stream.tokenSeen();
                 event = ChatEvent::content(content);
                 co_yield event;
+                if (pacer.due())
+                    co_await QCoro::sleepFor(std::chrono::milliseconds(0));
             }
             if (chunk.value("done"_L1).toBool()) {
                 const Usage usage{chunk.value("prompt_eval_count"_L1).toInt(-1), chunk.value("eval_count"_L1).toInt(-1)};
@@ -149,7 +159,7 @@ QCoro::AsyncGenerator<ChatEvent> OllamaProvider::chat(ChatRequest request, Cance
                 co_return;
             }
         }
-        if (stream.isFinished() && !stream.isCancelled())
+        if (finished && !stream.isCancelled())
             throw stream.error({});
     }
 }

@@ -7,6 +7,8 @@
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 
+#include <qcoro/qcorotimer.h>
+
 using namespace Qt::StringLiterals;
 
 namespace Rill::Llm {
@@ -104,6 +106,7 @@ QCoro::AsyncGenerator<ChatEvent> OpenAICompatibleProvider::chat(ChatRequest requ
     QByteArray errorBody;
     QString finishReason;
     Usage usage;
+    Detail::EventPacer pacer;
     while (true) {
         co_await stream.wait();
         if (stream.isCancelled()) {
@@ -111,12 +114,15 @@ QCoro::AsyncGenerator<ChatEvent> OpenAICompatibleProvider::chat(ChatRequest requ
             co_yield event;
             co_return;
         }
+        // Taken before reading: finished then, all it sent is in what is
+        // read now (more may arrive while the events below are yielded).
+        const bool finished = stream.isFinished();
         const QByteArray bytes = stream.readAll();
         if (stream.isTimedOut())
             throw stream.error({});
         if (const int status = stream.httpStatus(); status == 0 || status >= 300) {
             errorBody += bytes;
-            if (stream.isFinished())
+            if (finished)
                 throw stream.error(errorBody);
             continue;
         }
@@ -159,14 +165,18 @@ QCoro::AsyncGenerator<ChatEvent> OpenAICompatibleProvider::chat(ChatRequest requ
                 stream.tokenSeen();
                 event = ChatEvent::reasoning(reasoning);
                 co_yield event;
+                if (pacer.due())
+                    co_await QCoro::sleepFor(std::chrono::milliseconds(0));
             }
             if (!content.isEmpty()) {
                 stream.tokenSeen();
                 event = ChatEvent::content(content);
                 co_yield event;
+                if (pacer.due())
+                    co_await QCoro::sleepFor(std::chrono::milliseconds(0));
             }
         }
-        if (stream.isFinished() && !stream.isCancelled())
+        if (finished && !stream.isCancelled())
             throw stream.error({});
     }
 }

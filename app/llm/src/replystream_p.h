@@ -92,6 +92,32 @@ QNetworkRequest jsonRequest(const QUrl &url);
 enum class ImageStyle { OpenAIParts, OllamaImages };
 QJsonArray messagesJson(const QList<ChatMessage> &messages, ImageStyle images);
 
+/*!
+  Keeps chat()'s promise of MaxEventsPerTurn. One read can hold a whole
+  answer, and its events are yielded without a suspension between them:
+  the event loop would wait for all of them, and where the compiler makes
+  no tail call of the coroutines' resumptions (the sanitizers; a long
+  enough burst at -O2 too) each event nests in the one before on the stack.
+
+      co_yield event;
+      if (pacer.due())
+          co_await QCoro::sleepFor(std::chrono::milliseconds(0)); // a turn of the event loop
+*/
+class EventPacer
+{
+public:
+    bool due()
+    {
+        if (++m_events < MaxEventsPerTurn)
+            return false;
+        m_events = 0;
+        return true;
+    }
+
+private:
+    int m_events = 0;
+};
+
 //! GETs \a url and returns the JSON body; throws ProviderError.
 QCoro::Task<QJsonDocument> fetchJson(QNetworkAccessManager *network, QNetworkRequest request, Timeouts timeouts);
 

@@ -190,6 +190,47 @@ private Q_SLOTS:
         }
     }
 
+    // A server that sends a long answer at once (a fast local model, or a
+    // hostile one): every token still comes, and the event loop runs
+    // between bounded runs of them. Before, each token's resumption nested
+    // in the previous one's where the compiler made no tail call of it (the
+    // sanitizer build: rill-chat's stack overflowed at 1,500 tokens), and
+    // the event loop waited for the whole burst.
+    void burstOfTokens_data()
+    {
+        QTest::addColumn<Flavor>("flavor");
+        QTest::newRow("openai") << Flavor::OpenAI;
+        QTest::newRow("ollama") << Flavor::Ollama;
+    }
+
+    void burstOfTokens()
+    {
+        QFETCH(Flavor, flavor);
+        FakeLlmServer server(flavor);
+        QStringList tokens;
+        for (int i = 1; i <= 50'000; ++i)
+            tokens.append(u"w%1 "_s.arg(i));
+        server.setTokens(tokens);
+        QVERIFY(server.listen());
+        auto provider = providerFor(flavor, server.url());
+
+        int sinceTurn = 0;
+        int longestRun = 0;
+        QTimer turns;
+        turns.setInterval(0);
+        QObject::connect(&turns, &QTimer::timeout, &turns, [&] { sinceTurn = 0; });
+        turns.start();
+        const Outcome out = QCoro::waitFor(collect(provider.get(), hello(), nullptr, [&](const ChatEvent &) {
+            longestRun = std::max(longestRun, ++sinceTurn);
+            return true;
+        }));
+        QCOMPARE(out.error, QString());
+        QCOMPARE(out.content, tokens);
+        QCOMPARE(out.finishedEvents, 1);
+        QVERIFY2(longestRun <= Rill::Llm::MaxEventsPerTurn,
+                 qPrintable(u"%1 events without a turn of the event loop"_s.arg(longestRun)));
+    }
+
     void sendsTheRequest_data()
     {
         QTest::addColumn<Flavor>("flavor");

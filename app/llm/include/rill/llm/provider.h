@@ -26,6 +26,10 @@ struct Timeouts
     std::chrono::milliseconds request{10'000};
 };
 
+//! The most events Provider::chat() yields without letting the event loop
+//! run (a server can send a whole answer in one read).
+inline constexpr int MaxEventsPerTurn = 256;
+
 /*!
   A source of chat completions: lists models and streams answers.
 
@@ -72,7 +76,9 @@ public:
     //! Streams the answer to \a request. Throws ProviderError (after the
     //! events already yielded) when the request or the stream fails; ends
     //! with a "cancelled" Finished event when \a cancel fires. Destroying
-    //! the generator early aborts the request.
+    //! the generator early aborts the request. However much the server
+    //! sends at once, the event loop runs at least every MaxEventsPerTurn
+    //! events.
     virtual QCoro::AsyncGenerator<ChatEvent> chat(ChatRequest request, CancelToken *cancel = nullptr) = 0;
 
 private:
