@@ -345,11 +345,16 @@ void FakeLlmServer::sendStream(QTcpSocket *socket, const QByteArray &contentType
 void FakeLlmServer::runStep(QTcpSocket *socket)
 {
     // Steps without a delay run one after the other in this loop, not each
-    // inside the last (50,000 tokens would be 50,000 calls deep).
+    // inside the last (50,000 tokens would be 50,000 calls deep), a
+    // thousand per turn of the event loop: the client may share the thread.
+    int inThisTurn = 0;
     while (Connection *c = m_connections.value(socket)) {
         if (c->steps.isEmpty())
             return;
-        if (const std::chrono::milliseconds delay = c->steps.first().delay; delay != 0ms) {
+        std::chrono::milliseconds delay = c->steps.first().delay;
+        if (delay == 0ms && ++inThisTurn > 1000)
+            delay = 1ms; // a turn of the event loop, then on
+        if (delay != 0ms) {
             QTimer::singleShot(delay, socket, [this, socket] {
                 if (runFirstStep(socket))
                     runStep(socket);
