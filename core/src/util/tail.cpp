@@ -44,12 +44,27 @@ QCoro::AsyncGenerator<QString> tailFile(QString path, const LiveView *view, std:
                 break;
             partial += chunk;
             qsizetype from = 0;
-            qsizetype nl;
-            while ((nl = partial.indexOf('\n', from)) >= 0 || partial.size() - from >= MaxTailLineBytes) {
-                const qsizetype end = nl >= 0 ? nl : from + MaxTailLineBytes; // a line too long: cut
+            while (true) {
+                const qsizetype nl = partial.indexOf('\n', from);
+                const qsizetype lineEnd = nl > from && partial.at(nl - 1) == '\r' ? nl - 1 : nl; // CRLF
+                qsizetype end;
+                qsizetype next;
+                if (nl >= 0 && lineEnd - from <= MaxTailLineBytes) {
+                    end = nl;
+                    next = nl + 1;
+                } else if ((nl >= 0 ? lineEnd : partial.size()) - from > MaxTailLineBytes) {
+                    // Too long: a piece, ended before a UTF-8 continuation
+                    // byte so that no character is cut in two.
+                    end = from + MaxTailLineBytes;
+                    while (end > from + 1 && (quint8(partial.at(end)) & 0xC0) == 0x80)
+                        --end;
+                    next = end;
+                } else {
+                    break; // the rest of a line still being written
+                }
                 // Named, not a temporary: GCC 12 destroys a co_yield temporary twice.
                 QString line = QString::fromUtf8(QByteArrayView(partial).sliced(from, end - from)).trimmed();
-                from = nl >= 0 ? nl + 1 : end;
+                from = next;
                 co_yield line;
                 if (takeTurn())
                     co_await QCoro::sleepFor(std::chrono::milliseconds(0));

@@ -31,6 +31,20 @@ QCoro::Task<> collect(QString path, const Rill::LiveView *view, QStringList *lin
     }
 }
 
+// Closes the view when the test ends, however it ends, and waits for the
+// tail to see it: a tail left sleeping would wake to a view that is gone.
+struct Finish
+{
+    Rill::LiveView &view;
+    QCoro::Task<> &task;
+    ~Finish()
+    {
+        view.close();
+        if (!QTest::qWaitFor([this] { return task.isReady(); }, 5000))
+            qWarning("the tail did not end within 5 s of its view closing");
+    }
+};
+
 bool append(const QString &path, const QByteArray &bytes)
 {
     QFile file(path);
@@ -58,6 +72,7 @@ void TstTail::burstOfLines()
     QStringList lines;
     constexpr qsizetype N = 300'000;
     QCoro::Task<> task = collect(path, &view, &lines, N);
+    const Finish finish{view, task};
 
     // One write of 300,000 lines (6 MB). Before, each line resumed the
     // reader inside the previous resumption: without the tail call a
@@ -93,10 +108,13 @@ void TstTail::truncatedFileStartsOver()
     Rill::LiveView view;
     QStringList lines;
     QCoro::Task<> task = collect(path, &view, &lines, 3);
+    const Finish finish{view, task};
     QTest::qWait(50); // the tail is at the end of the old content
-    QVERIFY(append(path, "one\n"));
+    QVERIFY(append(path, "one\nhalf a li"));
     QTRY_COMPARE(lines, QStringList{u"one"_s});
+    QTest::qWait(50); // "half a li" is read and held, waiting for its end
     {
+        // Rotated: what was held belonged to the old file.
         QFile file(path);
         QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
         QCOMPARE(file.write("new\n"), 4);
@@ -105,12 +123,13 @@ void TstTail::truncatedFileStartsOver()
     QVERIFY(append(path, "partial"));
     QTest::qWait(50); // no newline yet: not a line
     QCOMPARE(lines.size(), 2);
-    QVERIFY(append(path, " line\n"));
+    QVERIFY(append(path, " line\r\n"));
     QTRY_COMPARE(lines, (QStringList{u"one"_s, u"new"_s, u"partial line"_s}));
 }
 
 // A line with no end in sight is not buffered whole: it comes in pieces of
-// MaxTailLineBytes.
+// at most MaxTailLineBytes, cut between characters, whatever the chunks'
+// boundaries; a line of exactly that size (CRLF or not) comes whole.
 void TstTail::longLineComesInPieces()
 {
     QTemporaryDir dir;
@@ -119,15 +138,23 @@ void TstTail::longLineComesInPieces()
     QVERIFY(append(path, ""));
     Rill::LiveView view;
     QStringList lines;
-    QCoro::Task<> task = collect(path, &view, &lines, 4);
-    QTest::qWait(30);
     const qsizetype max = Rill::MaxTailLineBytes;
-    QVERIFY(append(path, QByteArray(max * 5 / 2, 'x') + "\nend\n"));
-    QTRY_COMPARE_WITH_TIMEOUT(lines.size(), 4, 20000);
-    QCOMPARE(lines.at(0), QString(max, u'x'));
+    const QString han(max / 3 + 1000, QChar(0x4E2D)); // 中, 3 bytes in UTF-8
+    QCoro::Task<> task = collect(path, &view, &lines, 7);
+    const Finish finish{view, task};
+    QTest::qWait(30);
+    QVERIFY(append(path, "a\n" + QByteArray(max + max / 10, 'x') + "\n" + han.toUtf8() + "\n"
+                             + QByteArray(max, 'y') + "\r\n" + "end\n"));
+    QTRY_COMPARE_WITH_TIMEOUT(lines.size(), 7, 20000);
+    QCOMPARE(lines.at(0), u"a"_s);
     QCOMPARE(lines.at(1), QString(max, u'x'));
-    QCOMPARE(lines.at(2), QString(max / 2, u'x'));
-    QCOMPARE(lines.at(3), u"end"_s);
+    QCOMPARE(lines.at(2), QString(max / 10, u'x'));
+    QVERIFY(lines.at(3).toUtf8().size() <= max);
+    QVERIFY(!lines.at(3).contains(QChar::ReplacementCharacter));
+    QVERIFY(!lines.at(4).contains(QChar::ReplacementCharacter));
+    QCOMPARE(lines.at(3) + lines.at(4), han);
+    QCOMPARE(lines.at(5), QString(max, u'y'));
+    QCOMPARE(lines.at(6), u"end"_s);
 }
 
 RILL_TEST_CLASS(TstTail)
