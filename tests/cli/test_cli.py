@@ -172,6 +172,7 @@ class Origins(unittest.TestCase):
 
     def serve(self, *args, env_origins=None, until="enter the access token"):
         env = no_display_env()
+        env.pop("RILL_ALLOWED_ORIGINS", None)
         if env_origins is not None:
             env["RILL_ALLOWED_ORIGINS"] = env_origins
         with tempfile.TemporaryDirectory() as d:

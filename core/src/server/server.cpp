@@ -387,8 +387,8 @@ bool Server::Private::hostAllowed(const HttpRequest &request) const
             return true;
     }
     for (const QString &origin : allowedOrigins) {
-        const QUrl url(origin);
-        if (url.host().toLower() == hp.host)
+        // As the Host header has it: an IDN in its ASCII form.
+        if (QUrl(origin).host(QUrl::EncodeUnicode).toLower() == hp.host)
             return true;
     }
     return false;

@@ -252,18 +252,26 @@ void TstHostile::hostHeader_data()
 {
     QTest::addColumn<QByteArray>("hostHeader");
     QTest::addColumn<QStringList>("allowedHosts");
+    QTest::addColumn<QStringList>("allowedOrigins");
     QTest::addColumn<int>("status");
-    QTest::newRow("the address") << QByteArray("ADDR") << QStringList() << 200;
-    QTest::newRow("localhost") << QByteArray("localhost:PORT") << QStringList() << 200;
-    QTest::newRow("another address") << QByteArray("10.1.2.3") << QStringList() << 200;
-    QTest::newRow("ipv6 literal") << QByteArray("[::1]:PORT") << QStringList() << 200;
-    QTest::newRow("a rebinding name") << QByteArray("rebind.example:PORT") << QStringList() << 421;
-    QTest::newRow("a name that looks like an address") << QByteArray("127.0.0.1.nip.io:PORT") << QStringList() << 421;
-    QTest::newRow("an allowed name") << QByteArray("chat.example.org") << QStringList{u"chat.example.org"_s} << 200;
+    const QStringList none;
+    QTest::newRow("the address") << QByteArray("ADDR") << none << none << 200;
+    QTest::newRow("localhost") << QByteArray("localhost:PORT") << none << none << 200;
+    QTest::newRow("another address") << QByteArray("10.1.2.3") << none << none << 200;
+    QTest::newRow("ipv6 literal") << QByteArray("[::1]:PORT") << none << none << 200;
+    QTest::newRow("a rebinding name") << QByteArray("rebind.example:PORT") << none << none << 421;
+    QTest::newRow("a name that looks like an address") << QByteArray("127.0.0.1.nip.io:PORT") << none << none << 421;
+    QTest::newRow("an allowed name") << QByteArray("chat.example.org") << QStringList{u"chat.example.org"_s} << none
+                                     << 200;
     QTest::newRow("an allowed name, other port") << QByteArray("chat.example.org:81")
-                                                 << QStringList{u"chat.example.org:80"_s} << 421;
-    QTest::newRow("everything allowed") << QByteArray("anything.example") << QStringList{u"*"_s} << 200;
-    QTest::newRow("garbage") << QByteArray("[::1") << QStringList() << 421;
+                                                 << QStringList{u"chat.example.org:80"_s} << none << 421;
+    QTest::newRow("everything allowed") << QByteArray("anything.example") << QStringList{u"*"_s} << none << 200;
+    QTest::newRow("garbage") << QByteArray("[::1") << none << none << 421;
+    QTest::newRow("an allowed origin's host") << QByteArray("chat.example.org") << none
+                                              << QStringList{u"https://chat.example.org"_s} << 200;
+    // The browser sends an IDN's ASCII form; the origin may be either.
+    QTest::newRow("an allowed IDN origin's host") << QByteArray("xn--bcher-kva.de") << none
+                                                  << QStringList{u"https://xn--bcher-kva.de"_s} << 200;
 }
 
 void TstHostile::hostHeader()
@@ -273,10 +281,12 @@ void TstHostile::hostHeader()
     // pages and sockets alike.
     QFETCH(QByteArray, hostHeader);
     QFETCH(QStringList, allowedHosts);
+    QFETCH(QStringList, allowedOrigins);
     QFETCH(int, status);
     if (status == 421)
         QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"^refused Host"_s));
     m_server->setAllowedHosts(allowedHosts);
+    m_server->setAllowedOrigins(allowedOrigins);
     hostHeader.replace("ADDR", host()).replace("PORT", QByteArray::number(m_server->port()));
     Raw page(m_server->port());
     page.write("GET /view HTTP/1.1\r\nHost: " + hostHeader + "\r\nConnection: close\r\n\r\n");

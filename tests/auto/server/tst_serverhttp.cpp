@@ -203,6 +203,7 @@ void TstServerHttp::parseOrigin_data()
     QTest::newRow("default http port") << u"http://chat.example.org:80"_s << u"http://chat.example.org"_s;
     QTest::newRow("https on port 80") << u"https://chat.example.org:80"_s << u"https://chat.example.org:80"_s;
     QTest::newRow("IPv6") << u"http://[::1]:8000"_s << u"http://[::1]:8000"_s;
+    QTest::newRow("IDN") << u"https://bücher.de"_s << u"https://xn--bcher-kva.de"_s;
     QTest::newRow("trailing slash") << u"https://chat.example.org/"_s << QString();
     QTest::newRow("path") << u"https://chat.example.org/chat"_s << QString();
     QTest::newRow("query") << u"https://chat.example.org?x=1"_s << QString();
