@@ -179,9 +179,9 @@ bool PubSub::connectToRedis(const QUrl &url)
     d->sub = std::make_unique<detail::RedisConnection>();
     for (detail::RedisConnection *c : {d->pub.get(), d->sub.get()}) {
         connect(c, &detail::RedisConnection::connected, this, [this] {
-            if (d->pub->isConnected() && d->sub->isConnected())
+            if (!d->up && d->pub && d->pub->isConnected() && d->sub->isConnected())
                 redisUp();
-        });
+        }, Qt::QueuedConnection); // not from inside hiredis' callbacks (a slot may reconnect)
         connect(c, &detail::RedisConnection::lost, this, [this](const QString &why) { redisDown(why); },
                 Qt::QueuedConnection); // not from inside hiredis' callbacks
     }

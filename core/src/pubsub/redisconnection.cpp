@@ -1,6 +1,7 @@
 #include "redisconnection_p.h"
 
 #include <QSocketNotifier>
+#include <QTimer>
 
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
@@ -130,7 +131,15 @@ void RedisConnection::greet()
     QList<QByteArray> hello{"PING"};
     if (!m_password.isEmpty())
         hello = m_user.isEmpty() ? QList<QByteArray>{"AUTH", m_password} : QList<QByteArray>{"AUTH", m_user, m_password};
+    if (!m_greeting) {
+        m_greeting = new QTimer(this);
+        m_greeting->setSingleShot(true);
+        connect(m_greeting, &QTimer::timeout, this,
+                [this] { fail(QStringLiteral("no answer from Redis within 5 s (is it Redis on that port?)")); });
+    }
+    m_greeting->start(5000);
     const bool sent = command(hello, [this](redisReply *r) {
+        m_greeting->stop();
         if (!r)
             return; // the connection went: onDisconnect says so
         if (r->type == REDIS_REPLY_ERROR) {
@@ -209,8 +218,14 @@ void RedisConnection::close()
 {
     m_closing = true;
     m_connected = false;
+    if (m_greeting)
+        m_greeting->stop();
     if (m_ctx) {
         redisAsyncContext *ac = std::exchange(m_ctx, nullptr);
+        // Called back while freeing (or later, when freed from inside one
+        // of its callbacks), hiredis must not reach this object.
+        ac->data = nullptr;
+        ac->ev = {};
         // Frees the context; pending callbacks are called with a null reply.
         redisAsyncFree(ac);
     }

@@ -12,6 +12,7 @@
 struct redisAsyncContext;
 struct redisReply;
 class QSocketNotifier;
+class QTimer;
 
 namespace Rill::detail {
 
@@ -27,7 +28,8 @@ public:
     //! Starts connecting; connected() or lost() follows. With a \a password
     //! (and \a user, for an ACL user) AUTH goes first, else a PING: either
     //! way connected() means Redis answered, and a refusal (NOAUTH,
-    //! WRONGPASS) is lost() with Redis's words.
+    //! WRONGPASS) is lost() with Redis's words; no answer within 5 s
+    //! (something else on that port, a stalled Redis) is lost() too.
     bool open(const QString &host, int port, const QByteArray &user = {}, const QByteArray &password = {});
     bool isConnected() const { return m_connected; }
     //! Sends a command (arguments as given, binary-safe). \a onReply, if
@@ -69,6 +71,7 @@ private:
     qsizetype m_maxReplyBytes = 16 * 1024 * 1024;
     QByteArray m_user;
     QByteArray m_password;
+    QTimer *m_greeting = nullptr; // the deadline for the answer to AUTH or PING
 };
 
 } // namespace Rill::detail

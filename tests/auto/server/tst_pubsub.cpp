@@ -135,6 +135,7 @@ private slots:
     void redisForeignMessages();
     void redisPassword_data();
     void redisPassword();
+    void redisSilent();
 };
 
 void TstPubSub::orderAndOnce()
@@ -447,6 +448,28 @@ void TstPubSub::redisPassword()
     b.publish(u"t"_s, u"through"_s);
     QTRY_COMPARE(gotA, QStringList{u"through"_s});
     QCOMPARE(errors.size(), 0);
+}
+
+// Something that accepts connections on the Redis port and never answers
+// (another program, a stalled Redis): an error after the deadline, not a
+// backend waiting forever.
+void TstPubSub::redisSilent()
+{
+    QTcpServer silent;
+    QVERIFY(silent.listen(QHostAddress::LocalHost, 0));
+    QList<QTcpSocket *> held;
+    connect(&silent, &QTcpServer::newConnection, &silent, [&] {
+        while (QTcpSocket *s = silent.nextPendingConnection())
+            held.append(s); // read nothing, answer nothing
+    });
+    Rill::PubSub pubsub;
+    QSignalSpy errors(&pubsub, &Rill::PubSub::redisError);
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"cannot be reached: no answer from Redis within 5 s"_s));
+    QVERIFY(pubsub.connectToRedis(QUrl(u"redis://127.0.0.1:%1"_s.arg(silent.serverPort()))));
+    QTRY_VERIFY_WITH_TIMEOUT(!errors.isEmpty(), 15000);
+    QVERIFY2(errors.constFirst().constFirst().toString().contains(u"no answer from Redis within 5 s"_s),
+             qPrintable(errors.constFirst().constFirst().toString()));
+    QVERIFY(!pubsub.isRedisConnected());
 }
 
 RILL_TEST_CLASS(TstPubSub)
