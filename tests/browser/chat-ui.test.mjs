@@ -501,8 +501,9 @@ describe('look', () => {
       assert.ok(look.displayCentered, 'display math as a block');
       assert.ok(look.displayHeight > look.inlineHeight, `a fraction is taller (${look.inlineHeight} vs ${look.displayHeight})`);
       assert.ok(look.prose, 'a price is not math');
-      await page.evaluate(() => document.fonts.ready);
-      assert.ok(await page.evaluate(() => document.fonts.check('16px KaTeX_Main')), 'KaTeX fonts loaded');
+      // The font's load starts at the layout that first needs it, which a
+      // busy machine may not have done yet when fonts.ready resolves.
+      await until(page, 'KaTeX fonts loaded', () => document.fonts.check('16px KaTeX_Main'));
       await shot(page, 'math-light');
       assert.deepEqual(problems, [], 'no CSP refusals or errors');
       await context.close();
